@@ -1,9 +1,21 @@
-"""Finding or provisioning Neo4j: the resolver, the local server, the Maven fetch."""
+"""Finding or provisioning Neo4j: the resolver, the local server, the Maven fetch.
 
+``resolve()`` is the one entry point most code needs; ``LocalServer`` is what the
+``lineage-graph neo4j`` commands drive.
+"""
+
+from .local import LocalServer, ServerState
+from .maven import BROWSER_VERSION, NEO4J_VERSION
+from .paths import Paths
+from .resolver import resolve
 from .target import Neo4jTarget
 
-__all__ = ["Neo4jTarget", "resolve"]
-
-
-def resolve(*, start: bool = True) -> Neo4jTarget:  # replaced by the Foundation work
-    raise NotImplementedError
+__all__ = [
+    "BROWSER_VERSION",
+    "NEO4J_VERSION",
+    "LocalServer",
+    "Neo4jTarget",
+    "Paths",
+    "ServerState",
+    "resolve",
+]

@@ -138,6 +138,18 @@ class Store(LineageQueries, ABC):
         Returns (execution ids, artifact ids, context ids).
         """
 
+    def import_nodes(self, kind: Kind, nodes: Sequence[Node]) -> None:
+        """Write nodes keeping their given ``id``, ``create_time`` and ``update_time`` (imports).
+
+        For bringing in another store's history (MLMD) with its ids. Every node must carry
+        ``id``, ``create_time`` and ``update_time``. An absent id is inserted under that id; a
+        present one is overwritten (its type must be the same, else ``InvalidInputError``).
+        ``(type, name)`` and ``external_id`` stay unique (``AlreadyExistsError``). The kind's
+        id counter moves past the largest id, so later inserts never collide. ``seq`` is
+        assigned as on any write. One transaction; validation as ``put_nodes``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support import_nodes")
+
     @abstractmethod
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         """Delete nodes with all their edges; returns how many existed."""

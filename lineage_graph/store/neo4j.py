@@ -4,25 +4,494 @@ Graph model (../shared/DESIGN.md):
 
 * ``(:Artifact:<TypeLabel> {id, type, name, uri, state, external_id, create_time, update_time,
   seq, ...props})``; ``(:Execution:<TypeLabel> {..., last_known_state})``;
-  ``(:Context:<TypeLabel> {...})``. ``<TypeLabel>`` is ``models.type_label(type)``.
+  ``(:Context:<TypeLabel> {...})``. ``<TypeLabel>`` is ``models.type_label(type)``, set with
+  Cypher's dynamic label ``SET n:$(label)`` (a parameter, validated before).
 * User properties are native properties in their own key namespace: declared ``p.<name>``,
   custom ``c.<name>``; STRUCT (dict/list) values are JSON strings under ``pj.<name>`` /
   ``cj.<name>``. System keys never contain a dot, so a user property can never overwrite one.
+  (``store.neo4j_codec`` encodes and decodes.)
 * Types: ``(:ArtifactType|ExecutionType|ContextType {id, name, version, description,
   base_type, properties})`` with ``properties`` a JSON object string ``{name: "INT", ...}``.
 * Events: ``(a)-[:INPUT|DECLARED_INPUT|INTERNAL_INPUT {ts, path}]->(e)`` and
   ``(e)-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT {ts, path}]->(a)``; ``path``
-  is a JSON array string of steps (ints and strings).
+  is a JSON array string of steps (ints and strings). An event is identified by its ends,
+  type and path (re-putting it is a no-op that keeps the first ``ts``).
 * ``(a)-[:ATTRIBUTED_TO]->(c)``, ``(e)-[:ASSOCIATED_WITH]->(c)``, ``(child)-[:CHILD_OF]->(parent)``.
-* Ids come from ``(:Counter {kind})`` nodes (``artifact``, ``execution``, ``context``, ``type``,
-  ``seq``, ``incident``) updated in the writing transaction; ``(:SchemaVersion {version})``.
+* Ids come from ``(:Counter {kind, value})`` nodes (``artifact``, ``execution``, ``context``,
+  ``type``, ``seq``, ``incident``) updated in the writing transaction; a batch reserves a
+  whole range in one statement. Every write transaction first locks the ``seq`` counter, so
+  writers serialise and ``seq`` order is commit order. ``(:SchemaVersion {version})``.
+* Schema (``cypher/schema``): uniqueness of ``id`` per kind and per type kind, of
+  ``(type, name)`` and ``external_id`` per kind (composite uniqueness constraints work in
+  Community 5.26), of ``Counter.kind``; range indexes on type, name, uri, state,
+  last_known_state, create_time, update_time, seq.
+
+Transactions: short-lived sessions; each operation is one transaction function given to
+``execute_read``/``execute_write`` (the driver retries it on transient errors; it re-plans
+from the database each time, so a retry is clean). Driver exceptions become
+``lineage_graph.errors`` in ``_translate`` only.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledCategory
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from ..errors import (
+    AlreadyExistsError,
+    BackendError,
+    InvalidInputError,
+    LineageGraphError,
+    QueryTimeoutError,
+    UnavailableError,
+)
+from ..models import (
+    AnyType,
+    Artifact,
+    ArtifactAndEvent,
+    Association,
+    Attribution,
+    Context,
+    Event,
+    Execution,
+    Kind,
+    ListOptions,
+    Node,
+    Page,
+    ParentContext,
+    PutExecutionResult,
+)
+from ..queries import schema
+from ..server import Neo4jTarget
+from . import validation as v
 from .base import Store
+from .neo4j_codec import STATE_KEY, decode_event, decode_node, property_key
 from .neo4j_lineage import Neo4jLineageMixin
+from .neo4j_tx import Hook, StatementRunner, Writer, cypher
+
+T = TypeVar("T")
+
+# LIMIT when the caller asked for no limit (Cypher's LIMIT needs a number).
+_NO_LIMIT = 2**62
+
+
+@dataclass(frozen=True)
+class SchemaStep:
+    """One schema statement applied by ``apply_schema``: did it change anything?"""
+
+    name: str
+    created: bool
+
+
+@contextmanager
+def _translate() -> Iterator[None]:
+    """The one place where ``neo4j.exceptions`` become ``lineage_graph.errors``."""
+    try:
+        yield
+    except LineageGraphError:
+        raise
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise UnavailableError(f"Neo4j is unreachable: {exc}") from exc
+    except AuthError as exc:
+        raise UnavailableError(
+            f"Neo4j refused the credentials (check NEO4J_USER/NEO4J_PASSWORD): {exc.message}"
+        ) from exc
+    except ConstraintError as exc:
+        raise AlreadyExistsError(f"a unique key is already taken: {exc.message}") from exc
+    except Neo4jError as exc:
+        code = exc.code or ""
+        if "TransactionTimedOut" in code or "TransactionTimedOutClientConfiguration" in code:
+            raise QueryTimeoutError(f"the query ran past its time budget: {exc.message}") from exc
+        if isinstance(exc, TransientError):
+            raise UnavailableError(f"Neo4j kept failing transiently: {exc.message}") from exc
+        if isinstance(exc, ClientError):
+            raise  # a ClientError is our bug (bad Cypher, wrong parameter): keep it loud
+        raise BackendError(f"Neo4j failed: {code} {exc.message}") from exc
+    except DriverError as exc:
+        if "timed out" in str(exc).lower():
+            raise QueryTimeoutError(f"the query ran past its time budget: {exc}") from exc
+        raise
 
 
 class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
-    """Filled in by the metadata-store work (issue 4)."""
+    """The metadata store on Neo4j.
+
+    Example::
+
+        with Neo4jStore.connect("bolt://localhost:7687", "neo4j", "secret") as store:
+            store.init_schema()
+            store.put_artifact_type(ArtifactType(name="Dataset"))
+
+    For the service layer (lineage queries): ``read(work)`` runs ``work(runner)`` in a read
+    transaction, ``runner.run(name, kind, **params)`` runs a named statement, and
+    ``run_read(text, **params)`` runs one statement text (from ``queries.query``) and returns
+    its rows as dicts.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str | None = None,
+        *,
+        owns_driver: bool = False,
+        timeout: float | None = None,
+    ) -> None:
+        """Args:
+        driver: a neo4j driver; closed by ``close()`` only when ``owns_driver``.
+        database: the database name (``None``: the server's default).
+        timeout: seconds a transaction may run before ``QueryTimeoutError``.
+        """
+        self._driver = driver
+        self._database = database
+        self._owns_driver = owns_driver
+        self._timeout = timeout
+        # Tests set this to see (or break) each statement of a write transaction.
+        self._after_statement: Hook | None = None
+
+    @classmethod
+    def from_target(cls, target: Neo4jTarget, *, timeout: float | None = None) -> Neo4jStore:
+        """A store that owns a new driver for ``target`` (closed by ``close()``)."""
+        return cls.connect(
+            target.uri, target.user, target.password, target.database, timeout=timeout
+        )
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Neo4jStore:
+        """A store that owns a new driver for ``uri`` (``bolt://``, ``neo4j://``, ``+s`` ...).
+
+        Raises:
+            UnavailableError: the URI is malformed.
+        """
+        try:
+            driver = GraphDatabase.driver(uri, auth=(user, password))
+        except ValueError as exc:  # the driver's complaint about a bad URI
+            raise UnavailableError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
+        return cls(driver, database, owns_driver=True, timeout=timeout)
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self._driver.close()
+
+    # ---- running work --------------------------------------------------------------------
+
+    def _session(self) -> neo4j.Session:
+        # Relationship types that exist only once an event of that kind is written would
+        # otherwise log an "unknown relationship type" warning on every query.
+        return self._driver.session(
+            database=self._database,
+            notifications_disabled_categories=[
+                NotificationDisabledCategory.UNRECOGNIZED
+            ],
+        )
+
+    def _tx_function(
+        self, work: Callable[[ManagedTransaction], T]
+    ) -> Callable[[ManagedTransaction], T]:
+        if self._timeout is None:
+            return work
+        return neo4j.unit_of_work(timeout=self._timeout)(work)
+
+    def read(self, work: Callable[[StatementRunner], T]) -> T:
+        """Run ``work`` in one managed read transaction (retried on transient errors)."""
+
+        def fn(tx: ManagedTransaction) -> T:
+            return work(StatementRunner(tx))
+
+        with _translate(), self._session() as session:
+            return session.execute_read(self._tx_function(fn))
+
+    def write(self, work: Callable[[Writer], T]) -> T:
+        """Run ``work`` in one managed write transaction: all or nothing, retried if transient."""
+
+        def fn(tx: ManagedTransaction) -> T:
+            return work(Writer(tx, self._after_statement))
+
+        with _translate(), self._session() as session:
+            return session.execute_write(self._tx_function(fn))
+
+    def run_read(self, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """One read statement's rows as dicts (for services with their own named queries)."""
+
+        def fn(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(text, params)]
+
+        with _translate(), self._session() as session:
+            return session.execute_read(self._tx_function(fn))
+
+    def _autocommit(self, text: LiteralString, **params: Any) -> neo4j.ResultSummary:
+        # Schema statements and CALL {...} IN TRANSACTIONS need an auto-commit transaction.
+        with _translate(), self._session() as session:
+            return session.run(text, params).consume()
+
+    # ---- schema and maintenance ----------------------------------------------------------
+
+    def apply_schema(self) -> list[SchemaStep]:
+        """Apply every ``cypher/schema`` statement (idempotent) and wait for indexes.
+
+        Returns:
+            One step per statement, ``created`` when it changed the database.
+        """
+        steps: list[SchemaStep] = []
+        for statement in schema():
+            counters = self._autocommit(statement.text).counters
+            created = (
+                counters.constraints_added + counters.indexes_added + counters.nodes_created
+            ) > 0
+            steps.append(SchemaStep(statement.name, created))
+        self._autocommit(cypher("store_await_indexes"), timeout_seconds=300)
+        return steps
+
+    def init_schema(self) -> None:
+        self.apply_schema()
+
+    def clear(self) -> None:
+        self._autocommit(cypher("store_clear"))
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of nodes per kind, types, relationships, and counter values."""
+        row = self.read(lambda r: r.run("store_stats"))[0]
+        row["counters"] = {k: val for k, val in row["counters"]}
+        return row
+
+    # ---- types ---------------------------------------------------------------------------
+
+    def put_types(self, types: Sequence[AnyType], *, can_add_fields: bool = True) -> list[int]:
+        return self.write(lambda w: w.put_types(types, can_add_fields))
+
+    def get_types(self, kind: Kind, names: Sequence[str] | None = None) -> list[AnyType]:
+        if names is not None:
+            names = [n for n in names if isinstance(n, str)]
+        return self.read(lambda r: r.types(kind, names))
+
+    # ---- nodes ---------------------------------------------------------------------------
+
+    def put_nodes(self, kind: Kind, nodes: Sequence[Node]) -> list[int]:
+        return self.write(lambda w: w.put_nodes(kind, nodes))
+
+    def import_nodes(self, kind: Kind, nodes: Sequence[Node]) -> None:
+        self.write(lambda w: w.import_nodes(kind, nodes))
+
+    def get_nodes_by_id(self, kind: Kind, ids: Sequence[int]) -> list[Node]:
+        wanted = [i for i in ids if isinstance(i, int) and v.INT64_MIN <= i <= v.INT64_MAX]
+        found = {n.id: n for n in self.read(lambda r: r.nodes_by_id(kind, sorted(set(wanted))))}
+        return [found[i] for i in wanted if i in found]
+
+    def list_nodes(self, kind: Kind, options: ListOptions | None = None) -> Page:
+        o = options or ListOptions()
+        cursor = v.check_list_options(o, kind)
+        params: dict[str, Any] = {
+            "type": o.type,
+            "types": list(o.types) if o.types is not None else None,
+            "name": o.name,
+            "uri": o.uri,
+            "external_ids": list(o.external_ids) if o.external_ids is not None else None,
+            "states": list(o.states) if o.states is not None else None,
+            "state_key": STATE_KEY[kind] or "state",
+            "context_id": o.context_id,
+            "artifact_id": o.artifact_id,
+            "execution_id": o.execution_id,
+            "property_filters": [
+                {"key": property_key(f.name, custom=f.custom), "op": f.op, "value": f.value}
+                for f in o.properties
+            ],
+            "create_time_min": o.create_time_min,
+            "create_time_max": o.create_time_max,
+            "update_time_min": o.update_time_min,
+            "update_time_max": o.update_time_max,
+            "changed_after": o.changed_after,
+            "order_key": o.order_by,
+            "descending": o.descending,
+            "after_key": cursor[0] if cursor is not None else None,
+            "after_id": cursor[1] if cursor is not None else None,
+            # One row more than asked tells whether another page exists.
+            "limit": o.limit + 1 if o.limit is not None else _NO_LIMIT,
+        }
+        rows = self.read(lambda r: r.run("node_list", kind, **params))
+        nodes = [decode_node(kind, row["props"]) for row in rows]
+        next_cursor = None
+        if o.limit is not None and len(nodes) > o.limit:
+            nodes = nodes[: o.limit]
+            last = nodes[-1]
+            next_cursor = v.encode_cursor(
+                o.order_by, o.descending, v.order_key(last, o.order_by), last.id or 0
+            )
+        return Page(items=nodes, next_cursor=next_cursor)
+
+    def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
+        for i in ids:
+            v.check_int(i, "ids")
+        return self.write(lambda w: w.delete_nodes(kind, ids))
+
+    # ---- events and links ----------------------------------------------------------------
+
+    def put_events(self, events: Sequence[Event]) -> None:
+        self.write(lambda w: w.put_events(events))
+
+    def get_events(
+        self,
+        *,
+        artifact_ids: Sequence[int] | None = None,
+        execution_ids: Sequence[int] | None = None,
+    ) -> list[Event]:
+        def ok(ids: Sequence[int] | None) -> list[int]:
+            return sorted({i for i in ids or () if isinstance(i, int) and v.INT64_MIN <= i <= v.INT64_MAX})
+
+        rows = self.read(
+            lambda r: r.run(
+                "event_get", artifact_ids=ok(artifact_ids), execution_ids=ok(execution_ids)
+            )
+        )
+        events = [decode_event(row) for row in rows]
+        # The documented order (same as the memory backend): execution, artifact, type, path.
+        return sorted(
+            events,
+            key=lambda e: (e.execution_id, e.artifact_id, e.type.value, _path_key(e)),
+        )
+
+    def put_attributions_and_associations(
+        self, attributions: Sequence[Attribution], associations: Sequence[Association]
+    ) -> None:
+        self.write(lambda w: w.put_links(attributions, associations))
+
+    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
+        self.write(lambda w: w.put_parents(links))
+
+    def get_parent_contexts(self, context_id: int) -> list[Context]:
+        return self._related_contexts("context_get_parents", context_id)
+
+    def get_child_contexts(self, context_id: int) -> list[Context]:
+        return self._related_contexts("context_get_children", context_id)
+
+    def _related_contexts(self, name: str, context_id: int) -> list[Context]:
+        rows = self.read(lambda r: r.run(name, id=context_id))
+        return [decode_node(Kind.CONTEXT, row["props"]) for row in rows]  # type: ignore[misc]
+
+    # ---- compound writes -----------------------------------------------------------------
+
+    def put_execution(
+        self,
+        execution: Execution,
+        artifacts_and_events: Sequence[ArtifactAndEvent] = (),
+        contexts: Sequence[Context] = (),
+        *,
+        reuse_context_if_already_exist: bool = True,
+        reuse_artifact_if_already_exist_by_external_id: bool = True,
+    ) -> PutExecutionResult:
+        def work(w: Writer) -> PutExecutionResult:
+            execution_id = w.put_nodes(Kind.EXECUTION, [execution])[0]
+            artifacts = [ae.artifact for ae in artifacts_and_events]
+            if reuse_artifact_if_already_exist_by_external_id:
+                # MLMD: the artifact known by this external id is updated in place.
+                owners = w.external_id_owners(
+                    Kind.ARTIFACT,
+                    [a.external_id for a in artifacts if a.id is None and a.external_id],
+                )
+                artifacts = [
+                    a.model_copy(update={"id": owners[a.external_id]})
+                    if a.id is None and a.external_id in owners
+                    else a
+                    for a in artifacts
+                ]
+            artifact_ids = w.put_nodes(Kind.ARTIFACT, artifacts)
+            context_ids = w.put_nodes(
+                Kind.CONTEXT,
+                contexts,
+                one_by_one=True,
+                reuse_by_name=reuse_context_if_already_exist,
+            )
+            w.put_events(
+                [
+                    Event(
+                        artifact_id=aid, execution_id=execution_id, type=ae.event_type, path=ae.path
+                    )
+                    for aid, ae in zip(artifact_ids, artifacts_and_events)
+                    if ae.event_type is not None
+                ],
+                ends_known=True,
+            )
+            w.put_links(
+                [Attribution(artifact_id=a, context_id=c) for c in context_ids for a in artifact_ids],
+                [Association(execution_id=execution_id, context_id=c) for c in context_ids],
+                ends_known=True,
+            )
+            return PutExecutionResult(
+                execution_id=execution_id, artifact_ids=artifact_ids, context_ids=context_ids
+            )
+
+        return self.write(work)
+
+    def put_lineage_subgraph(
+        self,
+        executions: Sequence[Execution],
+        artifacts: Sequence[Artifact],
+        contexts: Sequence[Context],
+        events: Sequence[tuple[int, int, Event]],
+        *,
+        reuse_context_if_already_exist: bool = True,
+    ) -> tuple[list[int], list[int], list[int]]:
+        for n, (ei, ai, _) in enumerate(events):
+            for field, idx, size in (
+                ("execution_index", ei, len(executions)),
+                ("artifact_index", ai, len(artifacts)),
+            ):
+                if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < size:
+                    raise InvalidInputError(
+                        f"event {n}: {field} {idx!r} is not an index into the {size} given",
+                        field=field,
+                        value=idx,
+                    )
+
+        def work(w: Writer) -> tuple[list[int], list[int], list[int]]:
+            execution_ids = w.put_nodes(Kind.EXECUTION, executions)
+            artifact_ids = w.put_nodes(Kind.ARTIFACT, artifacts)
+            context_ids = w.put_nodes(
+                Kind.CONTEXT,
+                contexts,
+                one_by_one=True,
+                reuse_by_name=reuse_context_if_already_exist,
+            )
+            w.put_events(
+                [
+                    e.model_copy(
+                        update={"execution_id": execution_ids[ei], "artifact_id": artifact_ids[ai]}
+                    )
+                    for ei, ai, e in events
+                ],
+                ends_known=True,
+            )
+            w.put_links(
+                [Attribution(artifact_id=a, context_id=c) for c in context_ids for a in artifact_ids],
+                [Association(execution_id=x, context_id=c) for c in context_ids for x in execution_ids],
+                ends_known=True,
+            )
+            return execution_ids, artifact_ids, context_ids
+
+        return self.write(work)
+
+
+def _path_key(e: Event) -> str:
+    return json.dumps(list(e.path))

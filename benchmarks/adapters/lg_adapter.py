@@ -1,0 +1,228 @@
+"""lineage-graph on Neo4j: batch ingest through the store's put_* API, questions through
+``lineage_graph.lineage`` and the store's lineage methods (one Cypher query each).
+
+Ingest buffers records until ``BATCH_ELEMENTS`` nodes+edges, then writes them with one call
+per kind: ``put_contexts`` + ``put_parent_contexts``, ``put_artifacts``, ``put_executions``,
+``put_events``, ``put_attributions_and_associations`` (each UNWIND-batched by the store).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import time
+from typing import Any
+
+from lineage_graph import lineage
+from lineage_graph.models import (
+    Artifact,
+    ArtifactState,
+    ArtifactType,
+    Association,
+    Attribution,
+    Context,
+    ContextType,
+    Event,
+    EventType,
+    Execution,
+    ExecutionState,
+    ExecutionType,
+    ParentContext,
+)
+from lineage_graph.server import resolve
+from lineage_graph.store.neo4j import Neo4jStore
+
+from ..cypher import bench_query
+from ..workloads import ArtifactRec, ContextRec, ExecRec, Record, Workload, count_elements
+from .base import IngestStats, Method, System, durable_key
+
+BATCH_ELEMENTS = 20_000
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def du_bytes(path: str) -> int | None:
+    """Bytes on disk under ``path`` (du), or None if it cannot be read from here."""
+    if not os.path.isdir(path):
+        return None
+    out = subprocess.run(["du", "-sb", path], capture_output=True, text=True, check=False)
+    return int(out.stdout.split()[0]) if out.returncode == 0 and out.stdout else None
+
+
+class LineageGraphSystem(System):
+    name = "lineage-graph"
+
+    def __init__(self) -> None:
+        target = resolve(start=True)
+        self.store = Neo4jStore.from_target(target)
+        self.store.init_schema()
+        self._data_dir: str | None = os.environ.get("NEO4J_DATA_DIR")
+
+    def close(self) -> None:
+        self.store.close()
+
+    def reset(self) -> None:
+        self.store.clear()
+
+    def data_dir(self) -> str | None:
+        if self._data_dir is None:
+            try:
+                rows = self.store.run_read(bench_query("data_directory"))
+                self._data_dir = rows[0]["value"] if rows else None
+            except Exception:  # noqa: BLE001 - a managed service may hide its settings
+                self._data_dir = None
+        return self._data_dir
+
+    def store_bytes(self) -> int | None:
+        """The store files of the default database (transaction logs not counted)."""
+        data = self.data_dir()
+        if not data:
+            return None
+        try:
+            self.store.run_read(bench_query("checkpoint"))
+        except Exception:  # noqa: BLE001 - without a checkpoint the size is only a lower bound
+            pass
+        db = self.store._database or "neo4j"  # noqa: SLF001 - read-only use of the db name
+        return du_bytes(os.path.join(data, "databases", db))
+
+    # ---- ingest ---------------------------------------------------------------------------
+
+    def ingest(self, wl: Workload) -> IngestStats:
+        base = _rss_mb()
+        t0 = time.perf_counter()
+        s = self.store
+        s.put_types([ArtifactType(name=n) for n in wl.artifact_types]
+                     + [ExecutionType(name=n) for n in wl.execution_types]
+                     + [ContextType(name=n) for n in wl.context_types])
+        durable: dict[str, int] = {}  # keys later batches may reference (see base.KeyMap)
+        buf: list[Record] = []
+        size = 0
+        n = 0
+        for rec in wl.records():
+            c = count_elements(rec)
+            n += c
+            size += c
+            buf.append(rec)
+            if size >= BATCH_ELEMENTS:
+                self._flush(buf, durable)
+                buf, size = [], 0
+        if buf:
+            self._flush(buf, durable)
+        secs = time.perf_counter() - t0
+        return IngestStats(n, secs, _rss_mb(), base, self.store_bytes())
+
+    def _flush(self, buf: list[Record], durable: dict[str, int]) -> None:
+        s = self.store
+        ids: dict[str, int] = {}  # this batch's artifact keys
+        cids: dict[str, int] = {}
+
+        def aid(key: str) -> int:
+            return ids[key] if key in ids else durable[key]
+
+        def cid(key: str) -> int:
+            return cids[key] if key in cids else durable["ctx:" + key]
+
+        ctxs = [r for r in buf if isinstance(r, ContextRec)]
+        if ctxs:
+            for r, i in zip(ctxs, s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs])):
+                cids[r.key] = i
+                if r.parent is None:
+                    durable["ctx:" + r.key] = i
+            links = [ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
+                     for r in ctxs if r.parent]
+            if links:
+                s.put_parent_contexts(links)
+        arts: list[ArtifactRec] = []
+        execs: list[ExecRec] = []
+        for r in buf:
+            if isinstance(r, ArtifactRec):
+                arts.append(r)
+            elif isinstance(r, ExecRec):
+                execs.append(r)
+                arts.extend(a for a, _ in r.outputs)
+        if arts:
+            new = s.put_artifacts([
+                Artifact(type=a.type, name=a.name, uri=a.uri, state=ArtifactState.LIVE,
+                         create_time=a.create_time, custom_properties=a.props) for a in arts])
+            for a, i in zip(arts, new):
+                ids[a.key] = i
+                if durable_key(a.key, a.type):
+                    durable[a.key] = i
+        if not execs:
+            return
+        eids = s.put_executions([
+            Execution(type=e.type, name=e.name, last_known_state=ExecutionState(e.state),
+                      create_time=e.create_time, custom_properties=e.props) for e in execs])
+        events: list[Event] = []
+        attributions: list[Attribution] = []
+        associations: list[Association] = []
+        for e, x in zip(execs, eids):
+            for key, path in e.inputs:
+                events.append(Event(artifact_id=aid(key), execution_id=x, type=EventType.INPUT,
+                                    path=(path,), timestamp=e.create_time))
+            for a, path in e.outputs:
+                events.append(Event(artifact_id=ids[a.key], execution_id=x,
+                                    type=EventType.OUTPUT, path=(path,), timestamp=e.create_time))
+            associations.extend(Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
+            attributions.extend(Attribution(artifact_id=aid(a), context_id=cid(c))
+                                for a, c in e.attributions)
+        s.put_events(events)
+        if attributions or associations:
+            s.put_attributions_and_associations(attributions, associations)
+
+    # ---- questions ------------------------------------------------------------------------
+
+    def _artifact_id(self, type_name: str, name: str) -> int:
+        a = self.store.get_artifact_by_type_and_name(type_name, name)
+        if a is None or a.id is None:
+            raise LookupError(f"lineage-graph has no {type_name} named {name!r}")
+        return a.id
+
+    def _context_id(self, type_name: str, name: str) -> int:
+        c = self.store.get_context_by_type_and_name(type_name, name)
+        if c is None or c.id is None:
+            raise LookupError(f"lineage-graph has no {type_name} context named {name!r}")
+        return c.id
+
+    def methods(self, wl: Workload, question: str) -> dict[str, Method]:
+        q = wl.questions
+        s = self.store
+        m: dict[str, Any] = {}
+        if question in ("roots", "upstream") and q.model:
+            start = lineage.artifact(self._artifact_id(q.model_type, q.model))
+            if question == "roots":
+                m["lineage.upstream(roots_only)"] = lambda: sorted(
+                    a.name for a in lineage.upstream(
+                        s, start, types=[q.root_type], kinds=["artifact"], roots_only=True
+                    ).artifacts)
+            else:
+                m["lineage.upstream"] = lambda: sorted(
+                    a.name for a in lineage.upstream(s, start, kinds=["artifact"]).artifacts)
+        elif question == "downstream_models" and q.dataset:
+            start = lineage.artifact(self._artifact_id("RawDataset", q.dataset))
+            m["lineage.downstream(types)"] = lambda: sorted(
+                a.name for a in lineage.downstream(s, start, types=["Model"]).artifacts)
+        elif question == "last_deployed" and q.pipeline:
+            pipe = lineage.context(self._context_id("Pipeline", q.pipeline))
+
+            def last() -> str | None:
+                d = s.last_deployed(pipe, ["PushedModel"], ["Model"])
+                return d.deployed.name if d else None
+
+            m["store.last_deployed"] = last
+        elif question == "why_failed" and q.failed_run:
+            run = lineage.context(self._context_id("PipelineRun", q.failed_run))
+
+            def why() -> list[tuple[str, str, str | None]]:
+                out = []
+                for f in s.failed_upstream(run):
+                    err = f.failed.custom_properties.get("error", "")
+                    prev = f.last_success.execution.name if f.last_success else None
+                    out.append((f.failed.execution.name, err, prev))
+                return sorted(out, key=lambda x: x[0])
+
+            m["store.failed_upstream"] = why
+        return m

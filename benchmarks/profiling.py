@@ -1,0 +1,76 @@
+"""Where a lineage-graph question spends its time: the Cypher it sent, PROFILEd.
+
+The store's statements are captured while the question runs once (by wrapping the driver's
+``ManagedTransaction.run``), then each is run again under ``PROFILE``. Reported: the operators
+with rows and db hits, the server's own time (available + consumed), and the client's wall
+time for the whole call, so the gap (driver decoding, Python) is visible.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+from typing import Any
+
+import neo4j
+
+from .adapters.base import Method, System
+
+
+@contextmanager
+def captured() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    seen: list[tuple[str, dict[str, Any]]] = []
+    original = neo4j.ManagedTransaction.run
+
+    def spy(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
+        seen.append((str(query), dict(parameters or {}, **kw)))
+        return original(self, query, parameters, **kw)
+
+    neo4j.ManagedTransaction.run = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        neo4j.ManagedTransaction.run = original  # type: ignore[method-assign]
+
+
+def _flatten(plan: Any, depth: int = 0) -> list[dict[str, Any]]:
+    args = plan.get("args", {}) if isinstance(plan, dict) else {}
+    row = {
+        "depth": depth,
+        "operator": plan.get("operatorType", "?"),
+        "rows": plan.get("rows", args.get("Rows")),
+        "db_hits": plan.get("dbHits", args.get("DbHits")),
+        "details": str(args.get("Details", ""))[:120],
+    }
+    out = [row]
+    for child in plan.get("children", []):
+        out.extend(_flatten(child, depth + 1))
+    return out
+
+
+def profile_lineage_graph(lg: System, fn: Method) -> dict[str, Any]:
+    """Statements ``fn`` runs, each PROFILEd, and the client's wall time for ``fn``."""
+    with captured() as seen:
+        t0 = time.perf_counter()
+        fn()
+        wall_ms = (time.perf_counter() - t0) * 1000
+    store = lg.store  # type: ignore[attr-defined]
+    driver = store._driver  # noqa: SLF001 - the benchmark reads plans through the same driver
+    statements = []
+    for text, params in seen:
+        with driver.session(database=store._database) as session:  # noqa: SLF001
+            result = session.run("PROFILE\n" + text, params)  # type: ignore[arg-type]
+            rows = sum(1 for _ in result)
+            summary = result.consume()
+        ops = _flatten(summary.profile or {})
+        statements.append({
+            "text": text,
+            "params": {k: (v if not isinstance(v, list) or len(v) < 20 else f"<{len(v)} items>")
+                       for k, v in params.items()},
+            "rows": rows,
+            "server_ms": (summary.result_available_after or 0) + (summary.result_consumed_after or 0),
+            "db_hits": sum(o["db_hits"] or 0 for o in ops),
+            "operators": ops,
+        })
+    return {"wall_ms": wall_ms, "statements": statements}

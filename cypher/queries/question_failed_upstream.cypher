@@ -1,0 +1,43 @@
+// Why it failed: FAILED executions at or upstream of the start (for a context: of the executions
+// of it and its descendant contexts), each with the last successful execution of the same type
+// before it (by create_time, then id); snapshots of both. BFS pruning expand for the walk.
+// params: $kind, $id, $success_states
+// returns: snaps
+CALL () {
+  MATCH (s:Artifact {id: $id}) WHERE $kind = 'artifact' RETURN s
+  UNION
+  MATCH (s:Execution {id: $id}) WHERE $kind = 'execution' RETURN s
+  UNION
+  MATCH (:Context {id: $id})<-[:CHILD_OF*0..]-(:Context)<-[:ASSOCIATED_WITH]-(s:Execution)
+  WHERE $kind = 'context'
+  RETURN s
+}
+MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0..]-(f:Execution)
+WITH DISTINCT f
+WHERE f.last_known_state = 'FAILED'
+OPTIONAL CALL (f) {
+  MATCH (g:Execution {type: f.type})
+  WHERE g.last_known_state IN $success_states
+    AND (coalesce(g.create_time, 0) < coalesce(f.create_time, 0)
+         OR (coalesce(g.create_time, 0) = coalesce(f.create_time, 0) AND g.id < f.id))
+  RETURN g
+  ORDER BY coalesce(g.create_time, 0) DESC, g.id DESC
+  LIMIT 1
+}
+WITH f, [y IN [f, g] WHERE y IS NOT NULL] AS xs
+CALL (xs) {
+  UNWIND xs AS x
+  RETURN collect({id: x.id, type: x.type, name: x.name, state: x.last_known_state, create_time: x.create_time,
+            props: [k IN keys(x) WHERE k CONTAINS '.' | [k, x[k]]],
+            inputs: COLLECT { MATCH (a:Artifact)-[r:INPUT|DECLARED_INPUT|INTERNAL_INPUT]->(x)
+                              RETURN {id: a.id, type: a.type, name: a.name, uri: a.uri, event: type(r), path: r.path} },
+            contexts: COLLECT { MATCH (x)-[:ASSOCIATED_WITH]->(c:Context)
+                                RETURN {id: c.id, type: c.type, name: c.name, create_time: c.create_time,
+                                        parents: COLLECT { MATCH (c)-[:CHILD_OF]->(p:Context) RETURN p.id }} },
+            ancestors: COLLECT { MATCH (x)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*1..]->(c:Context)
+                                 WITH DISTINCT c
+                                 RETURN {id: c.id, type: c.type, name: c.name, create_time: c.create_time,
+                                         parents: COLLECT { MATCH (c)-[:CHILD_OF]->(p:Context) RETURN p.id }} }}) AS snaps
+}
+RETURN snaps
+ORDER BY f.id

@@ -1,0 +1,4 @@
+// Context nodes by name (filters and ordering)
+// params:
+// returns:
+CREATE RANGE INDEX context_by_name IF NOT EXISTS FOR (n:Context) ON (n.name)

@@ -1,0 +1,5 @@
+"""``python -m lineage_graph.cli`` runs the ``lineage-graph`` command."""
+
+from .app import main
+
+main()

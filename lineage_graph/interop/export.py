@@ -1,0 +1,541 @@
+"""Export the whole store, or any answer, as JSON, GraphML, a networkx graph or OpenLineage events.
+
+What is exported is a ``Selection`` of artifact, execution and context ids (``None`` for the
+whole store) with every edge whose two ends are selected. ``selection_of(answer)`` makes one
+from any answer object (a ``LineageResult``, a path, a list of tainted nodes, an incident...):
+every nested object with ``kind`` and ``id`` is taken.
+
+JSON document (schema ``lineage-graph/export`` version 1; ``docs/export-schema.md`` has the
+JSON Schema, also in ``EXPORT_JSON_SCHEMA``)::
+
+    {
+      "format": "lineage-graph/export",
+      "version": 1,
+      "exported_at": 1717171717000,              # ms since the epoch
+      "types": [{"kind": "artifact", "id": 1, "name": "Model", "version": null,
+                 "description": null, "base_type": "MODEL",
+                 "properties": {"accuracy": "DOUBLE"}}],
+      "artifacts": [{"id": 7, "type": "Model", "name": "m1", "uri": "s3://m/1",
+                     "external_id": null, "state": "LIVE",
+                     "create_time": 1717, "update_time": 1718,
+                     "properties": {"accuracy": 0.93}, "custom_properties": {}}],
+      "executions": [{..., "last_known_state": "COMPLETE"}],   # no uri/state
+      "contexts": [{...}],                                     # no uri/state
+      "events": [{"artifact_id": 7, "execution_id": 3, "type": "OUTPUT",
+                  "path": ["model", 0], "timestamp": 1718}],
+      "attributions": [{"artifact_id": 7, "context_id": 2}],
+      "associations": [{"execution_id": 3, "context_id": 2}],
+      "parent_contexts": [{"child_id": 2, "parent_id": 1}]
+    }
+
+Property values are plain JSON: INT is a JSON integer, DOUBLE always a number with a
+fraction or exponent (``1.0``; ``Infinity``/``-Infinity`` as those bare tokens, like Python's
+``json``), STRING a string, BOOLEAN ``true``/``false``, STRUCT an object or array. Lists are
+sorted by id (events by execution, artifact, type).
+
+GraphML and networkx: node keys ``"artifact:7"``, ``"execution:3"``, ``"context:2"``;
+node attributes ``kind``, ``id``, ``type``, ``name``, ``uri``, ``state``, ``external_id``,
+``create_time``, ``update_time`` and one attribute per property: ``p.<name>`` (declared) and
+``c.<name>`` (custom); STRUCT values as JSON text. Edges point the way data flows; attribute
+``rel`` is the event type, ``ATTRIBUTED_TO``, ``ASSOCIATED_WITH`` or ``CHILD_OF``; events
+also carry ``path`` (JSON text) and ``timestamp``. ``to_networkx`` keeps values unflattened
+(``properties``/``custom_properties`` dicts, ``path`` tuples); GraphML gets the flat form.
+
+OpenLineage: one RunEvent per execution state change we know (START at create time, then
+COMPLETE/FAIL/ABORT/RUNNING at update time), with the inputs and outputs its events name.
+Executions that came from OpenLineage get their job, runId, facets and dataset names back;
+others get job ``<namespace>/<execution type>``, a stable UUIDv5 runId and datasets named
+``<artifact type>/<name or id>``, with a ``lineageGraph`` facet holding ids and properties.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import networkx as nx
+from pydantic import BaseModel
+
+from ..models import (
+    AnyType,
+    Artifact,
+    Context,
+    Event,
+    ExecutionState,
+    Kind,
+    ListOptions,
+    Node,
+)
+from ..store.base import Store
+from . import openlineage as ol
+
+FORMAT = "lineage-graph/export"
+VERSION = 1
+PAGE = 1000
+PRODUCER = "https://github.com/lineage-graph/lineage-graph"
+RUN_EVENT_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+_FACET_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Ids to export per kind; edges are kept when both ends are selected."""
+
+    artifacts: frozenset[int] = frozenset()
+    executions: frozenset[int] = frozenset()
+    contexts: frozenset[int] = frozenset()
+
+    def ids(self, kind: Kind) -> frozenset[int]:
+        return {
+            Kind.ARTIFACT: self.artifacts,
+            Kind.EXECUTION: self.executions,
+            Kind.CONTEXT: self.contexts,
+        }[kind]
+
+
+def selection_of(answer: object, *, extra: Iterable[tuple[Kind, int]] = ()) -> Selection:
+    """The nodes an answer names: every nested object with a ``kind`` and an ``id``.
+
+    Args:
+        answer: any answer (pydantic model, list, dict of them).
+        extra: more ``(kind, id)`` pairs, e.g. the start of a walk.
+    """
+    found: dict[Kind, set[int]] = {k: set() for k in Kind}
+
+    def visit(x: object) -> None:
+        if isinstance(x, BaseModel):
+            kind = getattr(x, "kind", None)
+            ident = getattr(x, "id", None)
+            if isinstance(kind, Kind) and isinstance(ident, int):
+                found[kind].add(ident)
+            for name in type(x).model_fields:
+                visit(getattr(x, name))
+        elif isinstance(x, dict):
+            for v in x.values():
+                visit(v)
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            for v in x:
+                visit(v)
+
+    visit(answer)
+    for kind, ident in extra:
+        found[kind].add(ident)
+    return Selection(
+        frozenset(found[Kind.ARTIFACT]),
+        frozenset(found[Kind.EXECUTION]),
+        frozenset(found[Kind.CONTEXT]),
+    )
+
+
+# ---- reading the store in pages -----------------------------------------------------------
+
+
+def _pages(store: Store, kind: Kind, selection: Selection | None) -> Iterator[list[Node]]:
+    if selection is not None:
+        ids = sorted(selection.ids(kind))
+        for start in range(0, len(ids), PAGE):
+            yield store.get_nodes_by_id(kind, ids[start : start + PAGE])
+        return
+    options = ListOptions(limit=PAGE)
+    while True:
+        page = store.list_nodes(kind, options)
+        if page.items:
+            yield page.items
+        if page.next_cursor is None:
+            return
+        options = options.model_copy(update={"cursor": page.next_cursor})
+
+
+def _events(store: Store, selection: Selection | None) -> Iterator[Event]:
+    for page in _pages(store, Kind.EXECUTION, selection):
+        for e in store.get_events(execution_ids=[n.id for n in page if n.id is not None]):
+            if selection is None or e.artifact_id in selection.artifacts:
+                yield e
+
+
+def _members(store: Store, kind: Kind, context_id: int) -> Iterator[int]:
+    options = ListOptions(limit=PAGE, context_id=context_id)
+    while True:
+        page = store.list_nodes(kind, options)
+        for n in page.items:
+            yield n.id
+        if page.next_cursor is None:
+            return
+        options = options.model_copy(update={"cursor": page.next_cursor})
+
+
+def _links(store: Store, selection: Selection | None) -> Iterator[tuple[str, dict[str, int]]]:
+    """("attributions"|"associations"|"parent_contexts", record), context by context."""
+    for page in _pages(store, Kind.CONTEXT, selection):
+        for ctx in page:
+            assert ctx.id is not None
+            for aid in _members(store, Kind.ARTIFACT, ctx.id):
+                if selection is None or aid in selection.artifacts:
+                    yield "attributions", {"artifact_id": aid, "context_id": ctx.id}
+            for eid in _members(store, Kind.EXECUTION, ctx.id):
+                if selection is None or eid in selection.executions:
+                    yield "associations", {"execution_id": eid, "context_id": ctx.id}
+            for parent in store.get_parent_contexts(ctx.id):
+                if selection is None or parent.id in selection.contexts:
+                    yield "parent_contexts", {"child_id": ctx.id, "parent_id": parent.id}  # type: ignore[dict-item]
+
+
+def _type_record(t: AnyType) -> dict[str, Any]:
+    return {
+        "kind": t.kind.value,
+        "id": t.id,
+        "name": t.name,
+        "version": t.version,
+        "description": t.description,
+        "base_type": t.base_type,
+        "properties": {k: v.value for k, v in sorted(t.properties.items())},
+    }
+
+
+def node_record(node: Node) -> dict[str, Any]:
+    """A node as a JSON-ready dict (the export schema's node object)."""
+    record = node.model_dump(mode="json", exclude={"kind", "seq"})
+    return record
+
+
+def _event_record(e: Event) -> dict[str, Any]:
+    return {
+        "artifact_id": e.artifact_id,
+        "execution_id": e.execution_id,
+        "type": e.type.value,
+        "path": list(e.path),
+        "timestamp": e.timestamp,
+    }
+
+
+# ---- JSON -------------------------------------------------------------------------------
+
+
+def write_json(
+    store: Store, out: IO[str], selection: Selection | None = None, *, now: int | None = None
+) -> dict[str, int]:
+    """Stream the export document to ``out`` (memory stays at one page).
+
+    Returns:
+        How many records each section got.
+    """
+    from ..store.validation import now_ms
+
+    counts: dict[str, int] = {}
+    stamp = now if now is not None else now_ms()
+    out.write(f'{{"format": {json.dumps(FORMAT)}, "version": {VERSION}, "exported_at": {stamp}')
+    types = [t for kind in Kind for t in store.get_types(kind)]
+    out.write(',\n"types": ')
+    json.dump([_type_record(t) for t in types], out, ensure_ascii=False)
+    counts["types"] = len(types)
+
+    def section(name: str, records: Iterable[dict[str, Any]]) -> None:
+        out.write(f',\n"{name}": [')
+        n = 0
+        for record in records:
+            out.write(",\n" if n else "\n")
+            json.dump(record, out, ensure_ascii=False, sort_keys=True)
+            n += 1
+        out.write("\n]")
+        counts[name] = n
+
+    for kind in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT):
+        section(
+            kind.value + "s",
+            (node_record(n) for page in _pages(store, kind, selection) for n in page),
+        )
+    section("events", (_event_record(e) for e in _events(store, selection)))
+    links: dict[str, list[dict[str, int]]] = {
+        "attributions": [],
+        "associations": [],
+        "parent_contexts": [],
+    }
+    for name, record in _links(store, selection):
+        links[name].append(record)
+    for name, records in links.items():
+        section(name, sorted(records, key=lambda r: tuple(r.values())))
+    out.write("\n}\n")
+    return counts
+
+
+def to_json(store: Store, selection: Selection | None = None) -> dict[str, Any]:
+    """The export document as a Python dict (for small exports and tests)."""
+    import io
+
+    buf = io.StringIO()
+    write_json(store, buf, selection)
+    return json.loads(buf.getvalue())  # type: ignore[no-any-return]
+
+
+# ---- networkx and GraphML -----------------------------------------------------------------
+
+
+def node_key(kind: Kind, node_id: int) -> str:
+    """The networkx/GraphML key of a node: ``"artifact:7"``."""
+    return f"{kind.value}:{node_id}"
+
+
+def to_networkx(store: Store, selection: Selection | None = None) -> nx.MultiDiGraph[str]:
+    """The store (or a selection) as a ``networkx.MultiDiGraph`` (layout in the module doc)."""
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for kind in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT):
+        for page in _pages(store, kind, selection):
+            for n in page:
+                assert n.id is not None
+                attrs = n.model_dump(exclude={"seq"})
+                attrs["kind"] = kind.value
+                for key in ("state", "last_known_state"):
+                    if key in attrs:
+                        attrs["state"] = attrs.pop(key).value
+                g.add_node(node_key(kind, n.id), **attrs)
+    for e in _events(store, selection):
+        a, x = node_key(Kind.ARTIFACT, e.artifact_id), node_key(Kind.EXECUTION, e.execution_id)
+        u, v = (a, x) if e.type.is_input else (x, a)
+        g.add_edge(
+            u,
+            v,
+            key=f"{e.type.value} {json.dumps(list(e.path))}",
+            rel=e.type.value,
+            path=tuple(e.path),
+            timestamp=e.timestamp,
+        )
+    for name, r in _links(store, selection):
+        if name == "attributions":
+            u, v, rel = (
+                node_key(Kind.ARTIFACT, r["artifact_id"]),
+                node_key(Kind.CONTEXT, r["context_id"]),
+                "ATTRIBUTED_TO",
+            )
+        elif name == "associations":
+            u, v, rel = (
+                node_key(Kind.EXECUTION, r["execution_id"]),
+                node_key(Kind.CONTEXT, r["context_id"]),
+                "ASSOCIATED_WITH",
+            )
+        else:
+            u, v, rel = (
+                node_key(Kind.CONTEXT, r["child_id"]),
+                node_key(Kind.CONTEXT, r["parent_id"]),
+                "CHILD_OF",
+            )
+        g.add_edge(u, v, key=rel, rel=rel)
+    return g
+
+
+def _flat(value: object) -> object:
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def flatten(g: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
+    """A copy with scalar attributes only (what GraphML can hold); see the module doc.
+
+    An attribute that has different value types on different elements becomes text on
+    all of them, so each GraphML key has one declared type.
+    """
+    flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for key, attrs in g.nodes(data=True):
+        out: dict[str, object] = {}
+        for k, v in attrs.items():
+            if k == "properties":
+                out.update({f"p.{pk}": _flat(pv) for pk, pv in v.items()})
+            elif k == "custom_properties":
+                out.update({f"c.{pk}": _flat(pv) for pk, pv in v.items()})
+            elif v is not None:
+                out[k] = _flat(v.value if hasattr(v, "value") else v)
+        flat.add_node(key, **out)
+    for u, v, k, attrs in g.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=k, **{a: _flat(b) for a, b in attrs.items() if b is not None})
+    _unify_types(flat)
+    return flat
+
+
+def _unify_types(g: nx.MultiDiGraph[str]) -> None:
+    seen: dict[str, set[type]] = {}
+    elements = [a for _, a in g.nodes(data=True)] + [a for _, _, a in g.edges(data=True)]
+    for attrs in elements:
+        for k, v in attrs.items():
+            seen.setdefault(k, set()).add(type(v))
+    mixed = {k for k, types in seen.items() if len(types) > 1}
+    for attrs in elements:
+        for k in mixed & attrs.keys():
+            attrs[k] = json.dumps(attrs[k]) if not isinstance(attrs[k], str) else attrs[k]
+
+
+def write_graphml(
+    store: Store, path: str | Path | IO[bytes], selection: Selection | None = None
+) -> nx.MultiDiGraph[str]:
+    """Write GraphML (via networkx); returns the flattened graph that was written."""
+    flat = flatten(to_networkx(store, selection))
+    nx.write_graphml(flat, path)
+    return flat
+
+
+# ---- OpenLineage out ----------------------------------------------------------------------
+
+_EVENT_TYPE_OF = {
+    ExecutionState.COMPLETE: "COMPLETE",
+    ExecutionState.CACHED: "COMPLETE",
+    ExecutionState.FAILED: "FAIL",
+    ExecutionState.CANCELED: "ABORT",
+    ExecutionState.RUNNING: "RUNNING",
+    ExecutionState.NEW: "START",
+    ExecutionState.UNKNOWN: "OTHER",
+}
+
+
+def _iso(ms: int | None) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp((ms or 0) / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def _facets_from(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k[len(ol.FACET_PREFIX) :]: v
+        for k, v in props.items()
+        if k.startswith(ol.FACET_PREFIX) and isinstance(v, dict)
+    }
+
+
+def _lg_facet(node: Node) -> dict[str, Any]:
+    record = {k: v for k, v in node_record(node).items() if k != "custom_properties"}
+    record["custom_properties"] = {
+        k: v for k, v in node.custom_properties.items() if not k.startswith("ol.")
+    }
+    return {"_producer": PRODUCER, "_schemaURL": _FACET_SCHEMA, **record}
+
+
+def _dataset(a: Artifact, namespace: str) -> dict[str, Any]:
+    props = a.custom_properties
+    ns, name = props.get(ol.P_NAMESPACE), props.get(ol.P_NAME)
+    facets = _facets_from(props)
+    if not (isinstance(ns, str) and isinstance(name, str)):
+        ns, name = namespace, f"{a.type}/{a.name if a.name is not None else f'id-{a.id}'}"
+        facets["lineageGraph"] = _lg_facet(a)
+    return {"namespace": ns, "name": name, "facets": facets}
+
+
+def _run_id(e: Node, namespace: str) -> str:
+    for candidate in (e.custom_properties.get(ol.P_RUN_ID), e.external_id):
+        if isinstance(candidate, str):
+            try:
+                return str(uuid.UUID(candidate))
+            except ValueError:
+                pass
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lineage-graph:{namespace}:execution:{e.id}"))
+
+
+def to_openlineage(
+    store: Store, selection: Selection | None = None, *, namespace: str = "lineage-graph"
+) -> Iterator[dict[str, Any]]:
+    """RunEvents (as JSON-ready dicts) for every selected execution, oldest state first.
+
+    Args:
+        namespace: job and dataset namespace for nodes that did not come from OpenLineage.
+    """
+    cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def job_facets(ns: str, name: str) -> dict[str, Any]:
+        if (ns, name) not in cache:
+            cache[(ns, name)] = job_facets_of(store, ns, name)
+        return cache[(ns, name)]
+
+    for page in _pages(store, Kind.EXECUTION, selection):
+        ids = [n.id for n in page if n.id is not None]
+        events = store.get_events(execution_ids=ids)
+        art_ids = sorted(
+            {
+                e.artifact_id
+                for e in events
+                if selection is None or e.artifact_id in selection.artifacts
+            }
+        )
+        datasets = {
+            a.id: _dataset(a, namespace)  # type: ignore[arg-type]
+            for a in store.get_nodes_by_id(Kind.ARTIFACT, art_ids)
+        }
+        for exe in page:
+            yield from _run_events(exe, events, datasets, namespace, job_facets)
+
+
+def _run_events(
+    exe: Node,
+    events: list[Event],
+    datasets: dict[int, dict[str, Any]],
+    namespace: str,
+    job_facets: Any,
+) -> Iterator[dict[str, Any]]:
+    props = exe.custom_properties
+    job_ns, job_name = props.get(ol.P_JOB_NAMESPACE), props.get(ol.P_JOB_NAME)
+    if not (isinstance(job_ns, str) and isinstance(job_name, str)):
+        job_ns, job_name = namespace, exe.type
+    facets = _facets_from(props)
+    if ol.P_RUN_ID not in props:
+        facets["lineageGraph"] = _lg_facet(exe)
+    mine = [e for e in events if e.execution_id == exe.id and e.artifact_id in datasets]
+    inputs = _io(mine, datasets, True, props.get(ol.P_INPUT_FACETS), "inputFacets")
+    outputs = _io(mine, datasets, False, props.get(ol.P_OUTPUT_FACETS), "outputFacets")
+    state = getattr(exe, "last_known_state", ExecutionState.UNKNOWN)
+    final = _EVENT_TYPE_OF[state]
+    last_time = props.get(ol.P_EVENT_TIME)
+    final_time = last_time if isinstance(last_time, str) else _iso(exe.update_time)
+    steps = [("START", _iso(exe.create_time))] if final not in ("START", "OTHER") else []
+    steps.append((final, final_time))
+    producer = props.get(ol.P_PRODUCER)
+    for event_type, when in steps:
+        yield {
+            "eventType": event_type,
+            "eventTime": when,
+            "producer": producer if isinstance(producer, str) else PRODUCER,
+            "schemaURL": RUN_EVENT_SCHEMA,
+            "run": {"runId": _run_id(exe, namespace), "facets": facets},
+            "job": {"namespace": job_ns, "name": job_name, "facets": job_facets(job_ns, job_name)},
+            "inputs": inputs,
+            "outputs": outputs,
+        }
+
+
+def _io(
+    events: list[Event],
+    datasets: dict[int, dict[str, Any]],
+    inputs: bool,
+    io_facets: object,
+    key: str,
+) -> list[dict[str, Any]]:
+    ids = sorted({e.artifact_id for e in events if e.type.is_input == inputs})
+    out = []
+    for aid in ids:
+        ds = dict(datasets[aid])
+        if isinstance(io_facets, dict):
+            extra = io_facets.get(f"{ds['namespace']}/{ds['name']}")
+            if isinstance(extra, dict):
+                ds[key] = extra
+        out.append(ds)
+    return out
+
+
+def write_openlineage(
+    store: Store,
+    out: IO[str],
+    selection: Selection | None = None,
+    *,
+    namespace: str = "lineage-graph",
+) -> int:
+    """Write RunEvents as JSON Lines; returns how many."""
+    n = 0
+    for event in to_openlineage(store, selection, namespace=namespace):
+        out.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
+        n += 1
+    return n
+
+
+def job_facets_of(store: Store, namespace: str, name: str) -> dict[str, Any]:
+    """Job facets kept on the ``ol.Job`` context (empty when the job is unknown)."""
+    ctx = store.get_context_by_type_and_name(ol.JOB_CONTEXT_TYPE, ol.dataset_key(namespace, name))
+    return _facets_from(ctx.custom_properties) if isinstance(ctx, Context) else {}

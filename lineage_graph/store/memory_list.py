@@ -1,0 +1,117 @@
+"""Listing for the in-memory store: ListOptions filters, ordering and cursor paging.
+
+The rules (``None`` ordering, cursor contents, Cypher comparison semantics) are in
+``store.validation``; this module only applies them to the in-memory index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..models import Artifact, Execution, Kind, ListOptions, Node, Page
+from . import validation as v
+from .memory_state import MemoryState, node_key
+
+_LINK_REL = {Kind.ARTIFACT: "ATTRIBUTED_TO", Kind.EXECUTION: "ASSOCIATED_WITH"}
+
+
+def _state_of(node: Node) -> str | None:
+    if isinstance(node, Artifact):
+        return node.state.value
+    if isinstance(node, Execution):
+        return node.last_known_state.value
+    return None
+
+
+def _linked(state: MemoryState, kind: Kind, options: ListOptions) -> set[int] | None:
+    """Ids reachable through the context/artifact/execution filters (None: no such filter)."""
+    g = state.graph
+    ids: set[int] | None = None
+
+    def narrow(found: Iterable[int]) -> None:
+        nonlocal ids
+        found = set(found)
+        ids = found if ids is None else ids & found
+
+    if options.context_id is not None and kind in _LINK_REL:
+        key = node_key(Kind.CONTEXT, options.context_id)
+        rel = _LINK_REL[kind]
+        edges = g.in_edges(key, data=True) if key in g else []
+        narrow(u[1] for u, _, d in edges if d.get("rel") == rel and u[0] == kind.value)
+    for other, value in (
+        (Kind.ARTIFACT, options.artifact_id),
+        (Kind.EXECUTION, options.execution_id),
+    ):
+        if value is not None and kind is Kind.CONTEXT:
+            key = node_key(other, value)
+            edges = g.out_edges(key, data=True) if key in g else []
+            narrow(w[1] for _, w, d in edges if d.get("rel") == _LINK_REL[other])
+    return ids
+
+
+def _predicates(options: ListOptions) -> list[Callable[[Node], bool]]:
+    o = options
+    preds: list[Callable[[Node], bool]] = []
+    if o.type is not None:
+        preds.append(lambda n: n.type == o.type)
+    if o.types is not None:
+        types = set(o.types)
+        preds.append(lambda n: n.type in types)
+    if o.name is not None:
+        preds.append(lambda n: n.name == o.name)
+    if o.uri is not None:
+        preds.append(lambda n: getattr(n, "uri", None) == o.uri)
+    if o.external_ids is not None:
+        ext = set(o.external_ids)
+        preds.append(lambda n: n.external_id in ext)
+    if o.states is not None:
+        states = set(o.states)
+        preds.append(lambda n: _state_of(n) in states)
+    for f in o.properties:
+        preds.append(
+            lambda n, f=f: v.property_matches(n.custom_properties if f.custom else n.properties, f)
+        )
+    for attr, low, high in (
+        ("create_time", o.create_time_min, o.create_time_max),
+        ("update_time", o.update_time_min, o.update_time_max),
+    ):
+        if low is not None:
+            preds.append(lambda n, a=attr, x=low: getattr(n, a) >= x)
+        if high is not None:
+            preds.append(lambda n, a=attr, x=high: getattr(n, a) < x)
+    if o.changed_after is not None:
+        preds.append(lambda n: (n.seq or 0) > o.changed_after)  # type: ignore[operator]
+    return preds
+
+
+def list_page(state: MemoryState, kind: Kind, options: ListOptions) -> Page:
+    """One page of nodes of ``kind`` matching ``options``.
+
+    Raises:
+        InvalidInputError: a bad filter or cursor (see ``validation.check_list_options``).
+    """
+    cursor = v.check_list_options(options, kind)
+    index = state.nodes[kind]
+    linked = _linked(state, kind, options)
+    candidates = (index[i] for i in linked if i in index) if linked is not None else index.values()
+    preds = _predicates(options)
+    rows = v.sort_nodes(
+        (n for n in candidates if all(p(n) for p in preds)), options.order_by, options.descending
+    )
+    if cursor is not None:
+        rows = [
+            n
+            for n in rows
+            if v.after_cursor(
+                v.order_key(n, options.order_by), n.id or 0, cursor, options.descending
+            )
+        ]
+    limit = options.limit
+    page, more = (rows, False) if limit is None else (rows[:limit], len(rows) > limit)
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = v.encode_cursor(
+            options.order_by, options.descending, v.order_key(last, options.order_by), last.id or 0
+        )
+    return Page(items=[n.model_copy(deep=True) for n in page], next_cursor=next_cursor)

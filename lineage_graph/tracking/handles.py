@@ -1,0 +1,107 @@
+"""Artifact handles: a path or URI plus an artifact type, usable wherever a path is.
+
+``Dataset("data/train.csv")`` is an ``os.PathLike``, so ``open(ds)`` or ``pandas.read_csv(ds)``
+work unchanged; passing one to a ``@step`` records an input, returning one records an output.
+Local paths are fingerprinted (content hash + size) when the step records them; other URIs
+(``s3://...``) are recorded as given, optionally with a caller-supplied ``fingerprint``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+from ..models import TYPE_NAME_PATTERN, Value
+from . import fields
+
+
+class ArtifactRef(os.PathLike[str]):
+    """A typed reference to data. Subclasses fix the type; ``ArtifactRef(uri, type=...)`` any.
+
+    Args:
+        uri: a local path (made absolute) or a URI with a scheme (``file://`` is a local path).
+        type: the artifact type name (defaults to the class's ``type_name``).
+        fingerprint: for non-local URIs, a version string the caller vouches for.
+        properties: extra custom properties recorded on the artifact.
+    """
+
+    type_name: ClassVar[str] = fields.FILE
+
+    def __init__(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        type: str | None = None,
+        fingerprint: str | None = None,
+        properties: Mapping[str, Value] | None = None,
+    ) -> None:
+        raw = os.fspath(uri)
+        parsed = urlparse(raw)
+        self.path: Path | None
+        if parsed.scheme == "file":
+            self.path = Path(parsed.path).absolute()
+        elif parsed.scheme and len(parsed.scheme) > 1:  # "C:" on Windows is a drive, not a scheme
+            self.path = None
+        else:
+            self.path = Path(raw).absolute()
+        self.uri = str(self.path) if self.path is not None else raw
+        self.type = type or self.type_name
+        if not TYPE_NAME_PATTERN.match(self.type):
+            raise ValueError(f"artifact type {self.type!r} is not a valid type name")
+        self.fingerprint = fingerprint
+        self.properties: dict[str, Value] = dict(properties or {})
+
+    def __fspath__(self) -> str:
+        if self.path is None:
+            raise TypeError(f"{self.uri!r} is not a local path")
+        return str(self.path)
+
+    def exists(self) -> bool:
+        """True when the local file or directory exists (non-local URIs: assumed to exist)."""
+        return self.path.exists() if self.path is not None else True
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ArtifactRef) and other.uri == self.uri and other.type == self.type
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.uri, self.type))
+
+    def __str__(self) -> str:
+        return self.uri
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.uri!r}, type={self.type!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        # Path conveniences (``ds.parent``, ``ds.read_text()``) on local handles.
+        if name.startswith("_") or self.__dict__.get("path") is None:
+            raise AttributeError(name)
+        return getattr(self.__dict__["path"], name)
+
+
+class Dataset(ArtifactRef):
+    type_name = fields.DATASET
+
+
+class Model(ArtifactRef):
+    type_name = fields.MODEL
+
+
+class PushedModel(ArtifactRef):
+    type_name = fields.PUSHED_MODEL
+
+
+class File(ArtifactRef):
+    type_name = fields.FILE
+
+
+def as_ref(value: Any, type_name: str | None = None) -> ArtifactRef:
+    """A handle for a handle, a ``Path`` or a path string (typed ``type_name`` or ``File``)."""
+    if isinstance(value, ArtifactRef):
+        return value
+    return ArtifactRef(value, type=type_name or fields.FILE)

@@ -1,0 +1,208 @@
+"""ML histories for the lineage tests: a builder for hand-written stories and a hypothesis strategy.
+
+A ``History`` holds nodes with explicit ids and times (loaded with ``import_nodes``), so both
+backends hold exactly the same graph and answers can be compared id for id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+from lineage_graph.models import (
+    Artifact,
+    ArtifactState,
+    ArtifactType,
+    Association,
+    Attribution,
+    Context,
+    ContextType,
+    Event,
+    EventType,
+    Execution,
+    ExecutionState,
+    ExecutionType,
+    Kind,
+    ParentContext,
+    PropertyType,
+)
+from lineage_graph.store.base import Store
+
+TYPES = [
+    ArtifactType(name="Dataset"),
+    ArtifactType(name="Examples"),
+    ArtifactType(name="Statistics"),
+    ArtifactType(name="Model", properties={"accuracy": PropertyType.DOUBLE}),
+    ArtifactType(name="PushedModel"),
+    ExecutionType(name="ExampleGen"),
+    ExecutionType(name="Transform"),
+    ExecutionType(name="Validator"),
+    ExecutionType(name="Trainer", properties={"learning_rate": PropertyType.DOUBLE}),
+    ExecutionType(name="Pusher"),
+    ContextType(name="Pipeline"),
+    ContextType(name="PipelineRun"),
+    ContextType(name="Deployment"),
+]
+
+
+@dataclass
+class History:
+    """A metadata history under construction; ``load`` writes it into a store."""
+
+    artifacts: list[Artifact] = field(default_factory=list)
+    executions: list[Execution] = field(default_factory=list)
+    contexts: list[Context] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    parents: list[ParentContext] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    associations: list[Association] = field(default_factory=list)
+    clock: int = 1_000
+
+    def tick(self, step: int = 10) -> int:
+        self.clock += step
+        return self.clock
+
+    def artifact(self, type_: str, name: str, *, uri: str | None = None, t: int | None = None,
+                 state: ArtifactState = ArtifactState.LIVE, **props: Any) -> int:
+        aid = len(self.artifacts) + 1
+        when = self.tick() if t is None else t
+        declared = {k: v for k, v in props.items() if k == "accuracy"}
+        custom = {k: v for k, v in props.items() if k != "accuracy"}
+        self.artifacts.append(
+            Artifact(id=aid, type=type_, name=name, uri=uri or f"/store/{name}", state=state,
+                     properties=declared, custom_properties=custom, create_time=when,
+                     update_time=when)
+        )
+        return aid
+
+    def context(self, type_: str, name: str, *, parent: int | None = None,
+                t: int | None = None) -> int:
+        cid = len(self.contexts) + 1
+        when = self.tick() if t is None else t
+        self.contexts.append(Context(id=cid, type=type_, name=name, create_time=when,
+                                     update_time=when))
+        if parent is not None:
+            self.parents.append(ParentContext(child_id=cid, parent_id=parent))
+        return cid
+
+    def run(self, type_: str, name: str, *, inputs: list[int] = (),  # type: ignore[assignment]
+            outputs: list[tuple[str, str, dict[str, Any]]] = (),  # type: ignore[assignment]
+            state: ExecutionState = ExecutionState.COMPLETE, contexts: list[int] = (),  # type: ignore[assignment]
+            t: int | None = None, declared_events: bool = False, **props: Any) -> tuple[int, list[int]]:
+        """An execution reading ``inputs`` and writing new artifacts ``outputs`` (type, name,
+        props); associated (and its outputs attributed) to ``contexts``."""
+        eid = len(self.executions) + 1
+        when = self.tick() if t is None else t
+        declared = {k: v for k, v in props.items() if k == "learning_rate"}
+        custom = {k: v for k, v in props.items() if k != "learning_rate"}
+        self.executions.append(
+            Execution(id=eid, type=type_, name=name, last_known_state=state,
+                      properties=declared, custom_properties=custom, create_time=when,
+                      update_time=when)
+        )
+        in_type = EventType.DECLARED_INPUT if declared_events else EventType.INPUT
+        out_type = EventType.DECLARED_OUTPUT if declared_events else EventType.OUTPUT
+        for k, a in enumerate(inputs):
+            self.events.append(Event(artifact_id=a, execution_id=eid, type=in_type,
+                                     path=("in", k), timestamp=when))
+        made = []
+        for k, (otype, oname, oprops) in enumerate(outputs):
+            aid = self.artifact(otype, oname, t=when, **oprops)
+            made.append(aid)
+            self.events.append(Event(artifact_id=aid, execution_id=eid, type=out_type,
+                                     path=("out", k), timestamp=when))
+        for c in contexts:
+            self.associations.append(Association(execution_id=eid, context_id=c))
+            for aid in made:
+                self.attributions.append(Attribution(artifact_id=aid, context_id=c))
+        return eid, made
+
+    def late_input(self, artifact_id: int, execution_id: int, t: int) -> None:
+        """An input event recorded after the fact (for as-of questions)."""
+        self.events.append(Event(artifact_id=artifact_id, execution_id=execution_id,
+                                 type=EventType.INPUT, path=("late", artifact_id), timestamp=t))
+
+
+def load(store: Store, h: History) -> None:
+    """Write a history: types, nodes under their ids, events, context links."""
+    store.put_types(TYPES)
+    if h.contexts:
+        store.import_nodes(Kind.CONTEXT, h.contexts)
+    if h.artifacts:
+        store.import_nodes(Kind.ARTIFACT, h.artifacts)
+    if h.executions:
+        store.import_nodes(Kind.EXECUTION, h.executions)
+    if h.events:
+        store.put_events(h.events)
+    if h.parents:
+        store.put_parent_contexts(h.parents)
+    if h.attributions or h.associations:
+        store.put_attributions_and_associations(h.attributions, h.associations)
+
+
+_OUTPUT_TYPES = {
+    "ExampleGen": ["Examples"],
+    "Transform": ["Examples", "Dataset"],
+    "Validator": ["Examples", "Statistics"],
+    "Trainer": ["Model"],
+    "Pusher": ["PushedModel"],
+}
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> History:
+    """Random small histories: fan-in/out, pipelines with runs, failed and cached runs,
+    deployments (PushedModel artifacts in Deployment contexts), late input events."""
+    h = History()
+    pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
+    runs: list[int] = []
+    deployments: list[int] = []
+    for i in range(draw(st.integers(1, 3))):
+        h.artifact("Dataset", f"raw-{i}", tick_=None) if False else h.artifact("Dataset", f"raw-{i}")
+    for i in range(draw(st.integers(0, 9))):
+        etype = draw(st.sampled_from(sorted(_OUTPUT_TYPES)))
+        state = draw(st.sampled_from([ExecutionState.COMPLETE, ExecutionState.COMPLETE,
+                                      ExecutionState.FAILED, ExecutionState.CACHED]))
+        n_art = len(h.artifacts)
+        inputs = draw(st.lists(st.integers(1, n_art), max_size=3, unique=True))
+        if not runs or draw(st.booleans()):
+            runs.append(h.context("PipelineRun", f"run-{len(runs)}",
+                                  parent=draw(st.sampled_from(pipelines))))
+        run = runs[-1] if draw(st.booleans()) else draw(st.sampled_from(runs))
+        outputs: list[tuple[str, str, dict[str, Any]]] = []
+        if state is not ExecutionState.FAILED:
+            for k in range(draw(st.integers(0, 2))):
+                otype = draw(st.sampled_from(_OUTPUT_TYPES[etype]))
+                oprops: dict[str, Any] = {}
+                if otype == "Model" and draw(st.booleans()):
+                    oprops["accuracy"] = draw(st.sampled_from([0.5, 0.75, 0.9]))
+                outputs.append((otype, f"{otype.lower()}-{i}-{k}", oprops))
+        props: dict[str, Any] = {
+            "python_version": draw(st.sampled_from(["3.10", "3.11"])),
+            "lib.torch": draw(st.sampled_from(["2.0", "2.1"])),
+            "code_hash": draw(st.sampled_from(["aaa", "bbb"])),
+        }
+        if etype == "Trainer":
+            props["learning_rate"] = draw(st.sampled_from([0.1, 0.01]))
+        if draw(st.booleans()):
+            props["epochs"] = draw(st.integers(1, 3))
+        if state is ExecutionState.FAILED:
+            props["error"] = draw(st.sampled_from(["OOM", "bad schema"]))
+        contexts = [run]
+        if etype == "Pusher" and outputs:
+            if not deployments or draw(st.booleans()):
+                deployments.append(h.context("Deployment", f"deployment-{len(deployments)}"))
+            contexts.append(draw(st.sampled_from(deployments)))
+        h.run(etype, f"{etype.lower()}-{i}", inputs=inputs, outputs=outputs, state=state,
+              contexts=contexts, t=h.tick(draw(st.integers(0, 2))),
+              declared_events=draw(st.booleans()), **props)
+    if h.executions and draw(st.booleans()):
+        # A late input: an artifact older than the execution, recorded after everything else.
+        e = draw(st.integers(1, len(h.executions)))
+        e_time = h.executions[e - 1].create_time or 0
+        older = [a.id for a in h.artifacts if (a.create_time or 0) < e_time and a.id is not None]
+        if older:
+            h.late_input(draw(st.sampled_from(older)), e, h.tick())
+    return h

@@ -1,0 +1,81 @@
+"""Unit tests without a server: directory layout and the Docker engine check."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lineage_graph.server import Paths
+from lineage_graph.server.docker import engine_answers
+
+
+def test_home_puts_cache_data_and_state_under_it(
+    isolated_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    isolated_env.setenv("LINEAGE_GRAPH_HOME", str(tmp_path))
+    isolated_env.delenv("LINEAGE_GRAPH_CACHE", raising=False)
+    paths = Paths.from_env()
+    assert paths.cache == tmp_path / "cache"
+    assert paths.data_dir == tmp_path / "data" / "neo4j" / "data"
+    assert paths.password_file == tmp_path / "state" / "password"
+
+
+def test_cache_override_moves_only_the_jars(
+    isolated_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    isolated_env.setenv("LINEAGE_GRAPH_HOME", str(tmp_path / "home"))
+    isolated_env.setenv("LINEAGE_GRAPH_CACHE", str(tmp_path / "jars"))
+    paths = Paths.from_env()
+    assert paths.cache == tmp_path / "jars"
+    assert paths.state == tmp_path / "home" / "state"
+
+
+@pytest.fixture
+def fake_engine() -> Iterator[str]:
+    """A unix socket answering ``/_ping`` like the Docker engine does."""
+    directory = tempfile.mkdtemp(prefix="lgd", dir="/tmp")  # socket paths must be short
+    path = f"{directory}/docker.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(4)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"unix://{path}"
+    server.close()
+    Path(path).unlink(missing_ok=True)
+    Path(directory).rmdir()
+
+
+def test_engine_check_sees_an_answering_engine(
+    isolated_env: pytest.MonkeyPatch, fake_engine: str
+) -> None:
+    isolated_env.setenv("DOCKER_HOST", fake_engine)
+    isolated_env.delenv("LINEAGE_GRAPH_DOCKER")
+    assert engine_answers() is True
+    isolated_env.setenv("LINEAGE_GRAPH_DOCKER", "0")  # the user's veto wins
+    assert engine_answers() is False
+
+
+def test_engine_check_is_false_without_engine(
+    isolated_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    isolated_env.delenv("LINEAGE_GRAPH_DOCKER")
+    isolated_env.setenv("DOCKER_HOST", f"unix://{tmp_path}/no.sock")
+    assert engine_answers() is False
+    isolated_env.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
+    assert engine_answers() is False
