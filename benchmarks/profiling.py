@@ -8,6 +8,9 @@ time for the whole call, so the gap (driver decoding, Python) is visible.
 
 from __future__ import annotations
 
+import cProfile
+import io
+import pstats
 import time
 from contextlib import contextmanager
 from collections.abc import Iterator
@@ -73,4 +76,22 @@ def profile_lineage_graph(lg: System, fn: Method) -> dict[str, Any]:
             "db_hits": sum(o["db_hits"] or 0 for o in ops),
             "operators": ops,
         })
-    return {"wall_ms": wall_ms, "statements": statements}
+    return {"wall_ms": wall_ms, "statements": statements, "python": python_profile(fn)}
+
+
+def python_profile(fn: Method, calls: int = 3, top: int = 12) -> str:
+    """cProfile of ``calls`` calls of ``fn``: the client side (driver decoding, models)."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(calls):
+        fn()
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    text = out.getvalue()
+    # Keep the table only (drop the preamble and absolute paths' long prefixes).
+    start = text.find("ncalls")
+    body = text[start:] if start >= 0 else text
+    return "\n".join(line.replace("/root/.pyenv/versions/3.11.7/lib/python3.11/", "")
+                     for line in body.splitlines() if line.strip())

@@ -229,4 +229,8 @@ def _profiles(results: dict[str, Any]) -> list[str]:
                 for o in ops:
                     lines.append(f"| {'  ' * o['depth']}{o['operator']} | {o['rows']} | "
                                  f"{o['db_hits']} | {o['details'].replace('|', '/')} |")
+        if is_missed and p.get("python"):
+            lines += ["", f"Client side, cProfile of 3 calls (wall {p['wall_ms']:.1f} ms per "
+                      "call incl. profiling overhead), top functions by own time:", "",
+                      "```", p["python"], "```"]
     return lines

@@ -100,8 +100,12 @@ def expected(wl: Workload, question: str) -> Any:
 def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None = None,
         systems: tuple[str, ...] = SYSTEMS, only: tuple[str, ...] = (),
         workdir: str | None = None, log: Callable[[str], None] = print,
-        profile: bool = True) -> dict[str, Any]:
-    """Run the benchmark; returns the results (see ``write_markdown`` for their use)."""
+        profile: bool = True, isolate: bool = True) -> dict[str, Any]:
+    """Run the benchmark; returns the results (see ``write_markdown`` for their use).
+
+    ``isolate=False`` ingests in this process (faster to start, but peak memory is then
+    this process's, not the ingest's): for the smoke test only.
+    """
     # The server warns about event types no workload uses (e.g. DECLARED_OUTPUT): noise here.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     reps = reps or (5 if size == "smoke" else 30)
@@ -132,10 +136,14 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
             for name, sut in (("mlmd", mlmd), ("lineage-graph", lg)):
                 if sut is None:
                     continue
-                if name == "mlmd":
-                    sut.close()  # the child recreates the SQLite file; reopen it afterwards
                 log(f"   ingest {name} ...")
-                st = ingest_in_child(name, wl, workdir)
+                if isolate:
+                    if name == "mlmd":
+                        sut.close()  # the child recreates the SQLite file; reopened after
+                    st = ingest_in_child(name, wl, workdir)
+                else:
+                    sut.reset()
+                    st = sut.ingest(wl)
                 size_bytes = sut.store_bytes()
                 row = {"workload": wl.name, "system": name, **dataclasses.asdict(st),
                        "rate": st.rate}

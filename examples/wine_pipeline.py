@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.datasets import load_wine
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -112,7 +112,9 @@ def train(train_features: Dataset, out: str, C: float = 1.0, max_iter: int = 500
     _, table = read_table(train_features)
     model = make_pipeline(StandardScaler(),
                           LogisticRegression(C=C, max_iter=max_iter, random_state=seed))
-    model.fit(table[:, :-1], table[:, -1].astype(int))
+    x, y = table[:, :-1], table[:, -1].astype(int)
+    log_metric("cv_accuracy", float(cross_val_score(model, x, y, cv=5).mean()))
+    model.fit(x, y)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, out)
     return Model(out)

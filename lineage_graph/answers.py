@@ -30,6 +30,12 @@ ENV_KEYS: tuple[str, ...] = ("python_version", "platform")
 LIB_PREFIX = "lib."
 ENVIRONMENT_STRUCT = "environment"
 ERROR_KEYS: tuple[str, ...] = ("error", "error_type")
+# Other execution custom properties tracking records that are not hyperparameters
+# (lineage_graph.tracking.fields is the reference; kept here so answers need no upward import).
+TRACKING_KEYS: tuple[str, ...] = (
+    "step", "code_file", "module_hash", "memo_key", "memoizable", "cache_of", "metrics",
+    "return_value", "unrecorded_args", "error_traceback", "start_time", "end_time",
+)
 
 # Conventions for questions 6-8 (overridable per call).
 MODEL_TYPES: tuple[str, ...] = ("Model",)
@@ -188,7 +194,7 @@ class ExecutionSnapshot(BaseModel):
         for k, v in self.custom_properties.items():
             if k in CODE_KEYS or k in ENV_KEYS or k in ERROR_KEYS or k == ENVIRONMENT_STRUCT:
                 continue
-            if k.startswith(LIB_PREFIX):
+            if k in TRACKING_KEYS or k.startswith(LIB_PREFIX):
                 continue
             params.setdefault(k, v)
         return params

@@ -102,13 +102,15 @@ class LineageGraphSystem(System):
         size = 0
         n = 0
         for rec in wl.records():
+            # Flush only where a run starts (or between standalone artifacts), so a run's
+            # executions never refer to a previous batch's run-local artifacts.
+            if size >= BATCH_ELEMENTS and not isinstance(rec, ExecRec):
+                self._flush(buf, durable)
+                buf, size = [], 0
             c = count_elements(rec)
             n += c
             size += c
             buf.append(rec)
-            if size >= BATCH_ELEMENTS:
-                self._flush(buf, durable)
-                buf, size = [], 0
         if buf:
             self._flush(buf, durable)
         secs = time.perf_counter() - t0

@@ -132,6 +132,9 @@ _RELATIONSHIPS: tuple[tuple[str, _Props], ...] = (
     ("relationship.ATTRIBUTED_TO", (("color", "rgb(200, 200, 205)"), ("shaft-width", "1px"))),
     ("relationship.ASSOCIATED_WITH", (("color", "rgb(200, 200, 205)"), ("shaft-width", "1px"))),
     ("relationship.CHILD_OF", (("color", "rgb(178, 132, 200)"), ("shaft-width", "1px"))),
+    # Incidents: where the bad data was found and every node it reached.
+    ("relationship.FOUND_IN", (("color", "rgb(220, 30, 40)"), ("shaft-width", "4px"))),
+    ("relationship.TAINTS", (("color", "rgb(240, 120, 120)"), ("shaft-width", "2px"))),
 )
 
 

@@ -30,9 +30,10 @@ VIEWS: tuple[str, ...] = (
     "deployed",
     "incident",
     "incidents",
+    "overview",
 )
 # Views that take no kind label (incident ids are their own kind).
-_KINDLESS = frozenset({"incident", "incidents"})
+_KINDLESS = frozenset({"incident", "incidents", "overview"})
 
 
 @cache

@@ -18,14 +18,22 @@ import importlib
 import sys
 from typing import Any, NoReturn
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from ..errors import BackendError, LineageGraphError, UserError
 
 #: (command name, module defining ``app``): one line per noun, in help order.
-SUB_APPS: list[tuple[str, str]] = [
+#: A name of None adds the module's commands to the root itself (verbs such as ``show``).
+SUB_APPS: list[tuple[str | None, str]] = [
+    (None, "lineage_graph.cli.store"),
     ("neo4j", "lineage_graph.cli.neo4j"),
+    ("import", "lineage_graph.cli.import_cmd"),
+    ("export", "lineage_graph.cli.export_cmd"),
+    ("serve", "lineage_graph.cli.serve_cmd"),
+    (None, "lineage_graph.cli.query"),
+    (None, "lineage_graph.cli.track"),
 ]
 
 EXIT_USER, EXIT_USAGE, EXIT_NOT_RUNNING, EXIT_BACKEND = 1, 2, 3, 4
@@ -56,6 +64,12 @@ class _Root(TyperGroup):
             return super().invoke(ctx)
         except LineageGraphError as exc:
             fail(exc)
+        except click.UsageError as exc:
+            # A subcommand's bad flag or argument: one line too, not typer's boxed usage.
+            where = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+            sys.stderr.write(f"error: {' '.join(exc.format_message().split())}{where}\n")
+            sys.stderr.flush()
+            raise typer.Exit(EXIT_USAGE) from None
 
 
 app = typer.Typer(

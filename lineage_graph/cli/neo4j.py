@@ -64,15 +64,21 @@ def _print_running(doc: dict[str, Any], headline: str) -> None:
 def start(
     bolt_port: Annotated[
         int | None,
-        typer.Option(help="Bolt port [default: LINEAGE_GRAPH_BOLT_PORT, 7687, last port or a free one]."),
+        typer.Option(
+            help="Bolt port [default: LINEAGE_GRAPH_BOLT_PORT, 7687, last port or a free one]."
+        ),
     ] = None,
     http_port: Annotated[
         int | None,
-        typer.Option(help="HTTP/Browser port [default: LINEAGE_GRAPH_HTTP_PORT, 7474, last or free]."),
+        typer.Option(
+            help="HTTP/Browser port [default: LINEAGE_GRAPH_HTTP_PORT, 7474, last or free]."
+        ),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(help="Seconds to wait for Bolt [default: LINEAGE_GRAPH_START_TIMEOUT or 180]."),
+        typer.Option(
+            help="Seconds to wait for Bolt [default: LINEAGE_GRAPH_START_TIMEOUT or 180]."
+        ),
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -99,7 +105,9 @@ def start(
         typer.echo(json.dumps({**doc, "started": started}))
         return
     if started:
-        headline = f"Neo4j {state.version} started in {time.monotonic() - t0:.0f} s (pid {state.pid})"
+        headline = (
+            f"Neo4j {state.version} started in {time.monotonic() - t0:.0f} s (pid {state.pid})"
+        )
     else:
         headline = f"Neo4j {state.version} is already running (pid {state.pid})"
     _print_running(doc, headline)
@@ -148,7 +156,9 @@ def status(json_out: JsonFlag = False) -> None:
 @app.command()
 def logs(
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show debug.log instead.")] = False,
 ) -> None:
     """Print the end of the server's log (its console output, or debug.log)."""

@@ -81,6 +81,156 @@ RUN_EVENT_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/Ru
 _FACET_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"
 
 
+_NODE_BASE: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "type": {"type": "string"},
+    "name": {"type": ["string", "null"]},
+    "external_id": {"type": ["string", "null"]},
+    "create_time": {"type": ["integer", "null"]},
+    "update_time": {"type": ["integer", "null"]},
+    "properties": {"type": "object"},
+    "custom_properties": {"type": "object"},
+}
+_REQUIRED = ["id", "type", "name", "properties", "custom_properties"]
+
+
+def _obj_schema(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+_INTS = {"type": "integer"}
+EXPORT_JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": [
+        "format",
+        "version",
+        "exported_at",
+        "types",
+        "artifacts",
+        "executions",
+        "contexts",
+        "events",
+        "attributions",
+        "associations",
+        "parent_contexts",
+    ],
+    "properties": {
+        "format": {"const": "lineage-graph/export"},
+        "version": {"const": 1},
+        "exported_at": _INTS,
+        "types": {
+            "type": "array",
+            "items": _obj_schema(
+                {
+                    "kind": {"enum": ["artifact", "execution", "context"]},
+                    "id": _INTS,
+                    "name": {"type": "string"},
+                    "version": {"type": ["string", "null"]},
+                    "description": {"type": ["string", "null"]},
+                    "base_type": {"type": ["string", "null"]},
+                    "properties": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "enum": ["INT", "DOUBLE", "STRING", "STRUCT", "BOOLEAN"]
+                        },
+                    },
+                },
+                ["kind", "id", "name", "properties"],
+            ),
+        },
+        "artifacts": {
+            "type": "array",
+            "items": _obj_schema(
+                {
+                    **_NODE_BASE,
+                    "uri": {"type": ["string", "null"]},
+                    "state": {
+                        "enum": [
+                            "UNKNOWN",
+                            "PENDING",
+                            "LIVE",
+                            "MARKED_FOR_DELETION",
+                            "DELETED",
+                            "ABANDONED",
+                            "REFERENCE",
+                        ]
+                    },
+                },
+                [*_REQUIRED, "state"],
+            ),
+        },
+        "executions": {
+            "type": "array",
+            "items": _obj_schema(
+                {
+                    **_NODE_BASE,
+                    "last_known_state": {
+                        "enum": [
+                            "UNKNOWN",
+                            "NEW",
+                            "RUNNING",
+                            "COMPLETE",
+                            "FAILED",
+                            "CACHED",
+                            "CANCELED",
+                        ]
+                    },
+                },
+                [*_REQUIRED, "last_known_state"],
+            ),
+        },
+        "contexts": {"type": "array", "items": _obj_schema(_NODE_BASE, _REQUIRED)},
+        "events": {
+            "type": "array",
+            "items": _obj_schema(
+                {
+                    "artifact_id": _INTS,
+                    "execution_id": _INTS,
+                    "type": {
+                        "enum": [
+                            "INPUT",
+                            "OUTPUT",
+                            "DECLARED_INPUT",
+                            "DECLARED_OUTPUT",
+                            "INTERNAL_INPUT",
+                            "INTERNAL_OUTPUT",
+                            "PENDING_OUTPUT",
+                        ]
+                    },
+                    "path": {"type": "array", "items": {"type": ["integer", "string"]}},
+                    "timestamp": {"type": ["integer", "null"]},
+                },
+                ["artifact_id", "execution_id", "type", "path"],
+            ),
+        },
+        "attributions": {
+            "type": "array",
+            "items": _obj_schema(
+                {"artifact_id": _INTS, "context_id": _INTS}, ["artifact_id", "context_id"]
+            ),
+        },
+        "associations": {
+            "type": "array",
+            "items": _obj_schema(
+                {"execution_id": _INTS, "context_id": _INTS}, ["execution_id", "context_id"]
+            ),
+        },
+        "parent_contexts": {
+            "type": "array",
+            "items": _obj_schema(
+                {"child_id": _INTS, "parent_id": _INTS}, ["child_id", "parent_id"]
+            ),
+        },
+    },
+}
+
+
 @dataclass(frozen=True)
 class Selection:
     """Ids to export per kind; edges are kept when both ends are selected."""
@@ -395,6 +545,15 @@ def _iso(ms: int | None) -> str:
     return datetime.fromtimestamp((ms or 0) / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
+def _ms_of(iso: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return float("inf")
+
+
 def _facets_from(props: dict[str, Any]) -> dict[str, Any]:
     return {
         k[len(ol.FACET_PREFIX) :]: v
@@ -459,6 +618,7 @@ def to_openlineage(
         datasets = {
             a.id: _dataset(a, namespace)  # type: ignore[arg-type]
             for a in store.get_nodes_by_id(Kind.ARTIFACT, art_ids)
+            if a.id is not None
         }
         for exe in page:
             yield from _run_events(exe, events, datasets, namespace, job_facets)
@@ -485,7 +645,9 @@ def _run_events(
     final = _EVENT_TYPE_OF[state]
     last_time = props.get(ol.P_EVENT_TIME)
     final_time = last_time if isinstance(last_time, str) else _iso(exe.update_time)
-    steps = [("START", _iso(exe.create_time))] if final not in ("START", "OTHER") else []
+    # START never after the final state (OpenLineage times can predate our create_time).
+    start_time = min(_iso(exe.create_time), final_time, key=_ms_of)
+    steps = [("START", start_time)] if final not in ("START", "OTHER") else []
     steps.append((final, final_time))
     producer = props.get(ol.P_PRODUCER)
     for event_type, when in steps:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidInputError, UnavailableError
+from ..errors import AlreadyExistsError, InvalidInputError, UnavailableError
 from ..models import (
     AnyType,
     Artifact,
@@ -314,7 +314,7 @@ class _Converter:
             base_name = type(t).SystemDefinedBaseType.Name(t.base_type)
             base = None if base_name == "UNSET" else base_name
         cls = {Kind.ARTIFACT: ArtifactType, Kind.EXECUTION: ExecutionType}.get(kind, ContextType)
-        return cls(
+        return cls(  # type: ignore[no-any-return]
             name=name,
             version=_optional_text(t, "version"),
             description=_optional_text(t, "description"),
@@ -529,6 +529,11 @@ def _write_nodes(store: Store, kind: Kind, nodes: list[Node], report: ImportRepo
         if old is None:
             report.new[kind.value] += 1
             changed.append(node)
+        elif old.type != node.type:
+            raise AlreadyExistsError(
+                f"the store's {kind.value} {node.id} is a {old.type!r} but MLMD's is a "
+                f"{node.type!r}: import into an empty store or one filled from this MLMD store"
+            )
         elif _same(old, node):
             report.unchanged[kind.value] += 1
         else:

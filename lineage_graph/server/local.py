@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..browser import config as browser_config
 from ..errors import UnavailableError
 from .maven import NEO4J_VERSION, ensure_jars
 from .paths import Paths
@@ -40,7 +41,7 @@ DEFAULT_BOLT, DEFAULT_HTTP = 7687, 7474
 BOLT_ENV, HTTP_ENV = "LINEAGE_GRAPH_BOLT_PORT", "LINEAGE_GRAPH_HTTP_PORT"
 TIMEOUT_ENV = "LINEAGE_GRAPH_START_TIMEOUT"
 _MAIN = "org.neo4j.server.CommunityEntryPoint"
-_LISTEN = re.compile(r"^server\.(bolt|http)\.listen_address=127\.0\.0\.1:(\d+)$", re.M)
+_LISTEN = re.compile(r"^server\.(bolt|http)\.listen_address=127\.0\.0\.1:(\d+)$", re.MULTILINE)
 # JVM flags `neo4j console` passes (from neo4j.conf's server.jvm.additional); launching the
 # entry point directly skips that launcher, so they are given here.
 _JVM_FLAGS = (
@@ -278,12 +279,15 @@ class LocalServer:
             "server.https.enabled=false",
             "dbms.security.auth_enabled=true",
             "dbms.usage_report.enabled=false",
+            "client.allow_telemetry=false",
             f"server.memory.pagecache.size={os.environ.get('LINEAGE_GRAPH_PAGECACHE', '512m')}",
             f"server.directories.data={p.data_dir}",
             f"server.directories.logs={p.logs_dir}",
             f"server.directories.run={p.run_dir}",
             # Guides and styles served by lineage-graph itself come from this machine.
             "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
+            # The lineage style, applied inline by the Browser after every connect.
+            browser_config.post_connect_line(),
             # Log slow queries only: a benchmark would otherwise write every statement.
             "db.logs.query.enabled=INFO",
             "db.logs.query.threshold=1s",

@@ -44,9 +44,10 @@ def bolt_version(
         with neo4j.GraphDatabase.driver(
             uri, auth=(user, password), connection_timeout=timeout, max_connection_pool_size=1
         ) as driver:
-            if database:
-                driver.verify_connectivity(database=database)
             info = driver.get_server_info()
+            if database:
+                # A query proves the database exists (verify_connectivity's kwargs are experimental).
+                driver.execute_query("RETURN 1", database_=database)
     except AuthError as exc:
         raise BoltAuthError(f"{uri} refused the credentials for user {user!r}") from exc
     except (DriverError, Neo4jError, OSError, ValueError) as exc:

@@ -21,6 +21,40 @@ Semantics both backends share (the contract suite in ``tests/contract`` checks t
 * deletes remove nodes and every edge touching them (events, attributions, associations,
   parent links); unknown ids are ignored (idempotent).
 * All validation happens before anything is written; errors name the field and value.
+
+Details the first list leaves open, decided by the in-memory reference backend (both
+backends keep them; value and name rules are in ``store.validation``'s docstring):
+
+* Types are keyed by (kind, name); the input ``id`` is ignored. ``version`` and ``base_type``
+  cannot change once set (``AlreadyExistsError``); a new ``description`` replaces the old.
+* ``put_nodes``: an equal retry is a no-op (``update_time`` and ``seq`` do not move). An update
+  by id replaces the node's content wholesale (properties are not merged); its ``type`` cannot
+  change (``InvalidInputError`` field ``type``). Caller-given ``create_time``/``update_time``/
+  ``seq`` are ignored (``import_nodes`` keeps times). Inside one batch, a repeat of a
+  ``(type, name)``/``external_id`` with equal content gets the same id; different content is
+  ``AlreadyExistsError``. Ids are never reused after a delete.
+* Events are identified by ``(artifact_id, execution_id, type, path)``: re-putting one keeps
+  its first timestamp; a missing timestamp is set to the write time. ``get_events`` returns
+  each event once.
+* ``put_execution``: an artifact with ``event_type=None`` gets no event but is attributed to
+  the contexts; with ``reuse_context_if_already_exist`` a context without id whose
+  ``(type, name)`` exists is linked as stored (not updated); with
+  ``reuse_artifact_if_already_exist_by_external_id`` an artifact without id whose
+  ``external_id`` exists updates that artifact in place (MLMD's behaviour). Without reuse, the
+  general equal-retry rule applies. ``put_lineage_subgraph``: a bad index into the given lists
+  is ``InvalidInputError`` field ``execution_index``/``artifact_index``.
+* ``list_nodes``: ascending order puts a ``None`` key (only ``name`` can be ``None``) last,
+  ties broken by id; descending is the exact reverse. ``next_cursor`` is given only when more
+  rows follow; a cursor is tied to its ``order_by``/``descending`` (another is
+  ``InvalidInputError`` field ``cursor``). Filters that do not apply to a kind (``uri`` on
+  executions, ``states`` on contexts, a state of another kind, ``context_id`` on contexts,
+  ``artifact_id``/``execution_id`` on artifacts or executions) are ``InvalidInputError``.
+  Property filters follow Cypher: numbers compare with numbers (``1 = 1.0``), booleans only
+  with booleans, strings with strings; a missing property or a STRUCT never matches; ``!=``
+  against a value of another type matches.
+* ``get_parent_contexts``/``get_child_contexts``: ordered by id; an unknown id gives ``[]``.
+  A context may have several parents; a link that would close a cycle (or a self-link) is
+  ``InvalidInputError`` field ``parent_id``.
 """
 
 from __future__ import annotations

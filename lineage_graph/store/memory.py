@@ -60,7 +60,7 @@ def event_edge_key(event: Event) -> str:
     return f"{event.type.value} {json.dumps(list(event.path), ensure_ascii=False)}"
 
 
-class MemoryStore(MemoryLineageMixin, Store):  # type: ignore[misc]
+class MemoryStore(MemoryLineageMixin, Store):
     """The reference backend: everything in one process, nothing persisted."""
 
     def __init__(self) -> None:
@@ -171,31 +171,28 @@ class MemoryStore(MemoryLineageMixin, Store):  # type: ignore[misc]
         return node_id
 
     def import_nodes(self, kind: Kind, nodes: Sequence[Node]) -> None:
-        """Write nodes under their given ids and times (see ``Store.import_nodes``)."""
-        index = self.state.nodes[kind]
-        for node in nodes:
-            v.check_node(kind, node, self.state.types[kind].get(node.type))
-            for f in ("id", "create_time", "update_time"):
-                v.check_int(getattr(node, f), f)
+        """Write nodes under their given ids and times (``Store.import_nodes``)."""
         with self.state.transaction():
             for node in nodes:
+                v.check_node(kind, node, self.state.types[kind].get(node.type))
+                for f in ("id", "create_time", "update_time"):
+                    v.check_int(getattr(node, f), f)
+            for node in nodes:
                 assert node.id is not None
-                old = index.get(node.id)
+                old = self.state.nodes[kind].get(node.id)
                 if old is not None and old.type != node.type:
                     raise InvalidInputError(
-                        f"{kind.value} {node.id} has type {old.type!r}; a node's type cannot "
-                        "change",
+                        f"{kind.value} {node.id} has type {old.type!r}; a node's type cannot change",
                         field="type",
                         value=node.type,
                     )
                 other = next((i for i in self._claims(kind, node).values() if i != node.id), None)
                 if other is not None:
                     raise AlreadyExistsError(self._taken(kind, node, other))
-                self.state.set_node(
-                    kind, node.model_copy(update={"seq": self.state.next_id("seq")}, deep=True)
-                )
+                stored = node.model_copy(update={"seq": self.state.next_id("seq")}, deep=True)
+                self.state.set_node(kind, stored)
                 if node.id > self.state.counters.get(kind.value, 0):
-                    self.state._set(self.state.counters, kind.value, node.id)
+                    self.state.set_counter(kind.value, node.id)
 
     def get_nodes_by_id(self, kind: Kind, ids: Sequence[int]) -> list[Node]:
         index = self.state.nodes[kind]
@@ -287,7 +284,7 @@ class MemoryStore(MemoryLineageMixin, Store):  # type: ignore[misc]
             return []
         edges = g.out_edges(key, data=True) if parents else g.in_edges(key, data=True)
         ids = {(w if parents else u)[1] for u, w, d in edges if d.get("rel") == CHILD_OF}
-        return self.get_nodes_by_id(Kind.CONTEXT, sorted(ids))  # type: ignore[return-value]
+        return self.get_contexts_by_id(sorted(ids))
 
     def get_parent_contexts(self, context_id: int) -> list[Context]:
         return self._contexts_along(context_id, parents=True)
@@ -330,7 +327,7 @@ class MemoryStore(MemoryLineageMixin, Store):  # type: ignore[misc]
                     and a.external_id in by_ext
                 ):
                     # MLMD: the artifact known by this external id is updated in place.
-                    a = a.model_copy(update={"id": by_ext[a.external_id]})  # type: ignore[index]
+                    a = a.model_copy(update={"id": by_ext[str(a.external_id)]})
                 artifacts.append(a)
             artifact_ids = self.put_nodes(Kind.ARTIFACT, artifacts)
             context_ids = self._put_contexts_reusing(contexts, reuse_context_if_already_exist)

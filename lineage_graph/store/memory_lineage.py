@@ -42,7 +42,9 @@ def _key(r: NodeRef) -> Key:
     return (r.kind.value, r.id)
 
 
-def lineage_node(node: Node, *, hops: int | None = None, with_properties: bool = False) -> LineageNode:
+def lineage_node(
+    node: Node, *, hops: int | None = None, with_properties: bool = False
+) -> LineageNode:
     """The answer form of a stored node."""
     state: str | None = None
     uri: str | None = None
@@ -54,8 +56,15 @@ def lineage_node(node: Node, *, hops: int | None = None, with_properties: bool =
     if with_properties:
         props = {**node.custom_properties, **node.properties}
     return LineageNode(
-        kind=node.kind, id=node.id or 0, type=node.type, name=node.name, uri=uri, state=state,
-        create_time=node.create_time, hops=hops, properties=props,
+        kind=node.kind,
+        id=node.id or 0,
+        type=node.type,
+        name=node.name,
+        uri=uri,
+        state=state,
+        create_time=node.create_time,
+        hops=hops,
+        properties=props,
     )
 
 
@@ -85,7 +94,9 @@ class MemoryLineageMixin:
         self, key: Key, direction: Direction, as_of: int | None
     ) -> Iterable[tuple[Key, str]]:
         g = self.state.graph
-        edges = g.in_edges(key, data=True) if direction == "upstream" else g.out_edges(key, data=True)
+        edges = (
+            g.in_edges(key, data=True) if direction == "upstream" else g.out_edges(key, data=True)
+        )
         for u, v, data in edges:
             if data.get("rel") not in _EVENTS:
                 continue
@@ -130,7 +141,10 @@ class MemoryLineageMixin:
         assert node is not None
         parents = sorted(v[1] for v in self._contexts_of(key, "CHILD_OF"))
         return ContextNode(
-            id=node.id or 0, type=node.type, name=node.name, create_time=node.create_time,
+            id=node.id or 0,
+            type=node.type,
+            name=node.name,
+            create_time=node.create_time,
             parent_ids=parents,
         )
 
@@ -158,7 +172,9 @@ class MemoryLineageMixin:
 
     def _members(self, context_keys: Iterable[Key], rel: str) -> set[Key]:
         g = self.state.graph
-        return {u for c in context_keys for u, _, d in g.in_edges(c, data=True) if d.get("rel") == rel}
+        return {
+            u for c in context_keys for u, _, d in g.in_edges(c, data=True) if d.get("rel") == rel
+        }
 
     # ---- walks -----------------------------------------------------------------------------
 
@@ -256,7 +272,11 @@ class MemoryLineageMixin:
                 assert isinstance(a, Artifact)
                 inputs.append(
                     InputRef(
-                        id=a.id or 0, type=a.type, name=a.name, uri=a.uri, event=d["rel"],
+                        id=a.id or 0,
+                        type=a.type,
+                        name=a.name,
+                        uri=a.uri,
+                        event=d["rel"],
                         path=tuple(d["event"].path),
                     )
                 )
@@ -279,12 +299,16 @@ class MemoryLineageMixin:
     ) -> list[ExecutionSnapshot]:
         g = self.state.graph
         keys: set[Key] = {("execution", i) for i in execution_ids} & set(g.nodes)
-        keys |= self._members([("context", i) for i in context_ids if ("context", i) in g],
-                              "ASSOCIATED_WITH")
+        keys |= self._members(
+            [("context", i) for i in context_ids if ("context", i) in g], "ASSOCIATED_WITH"
+        )
         for i in produced_ids:
             if ("artifact", i) in g:
-                keys |= {u for u, _, d in g.in_edges(("artifact", i), data=True)
-                         if d.get("rel") in _OUTPUTS}
+                keys |= {
+                    u
+                    for u, _, d in g.in_edges(("artifact", i), data=True)
+                    if d.get("rel") in _OUTPUTS
+                }
         return [self._snapshot(k) for k in sorted(keys, key=lambda k: k[1])]
 
     def failed_upstream(self, start: NodeRef) -> list[FailedStep]:
@@ -298,8 +322,11 @@ class MemoryLineageMixin:
             seeds = {k}
         reached = self._bfs(seeds, "upstream")
         executions: list[Execution] = [
-            n for key in reached if key[0] == "execution"
-            for n in [self._node(key)] if isinstance(n, Execution)
+            n
+            for key in reached
+            if key[0] == "execution"
+            for n in [self._node(key)]
+            if isinstance(n, Execution)
         ]
         out: list[FailedStep] = []
         all_execs = list(self.state.nodes[Kind.EXECUTION].values())
@@ -308,15 +335,19 @@ class MemoryLineageMixin:
                 continue
             mine = (e.create_time or 0, e.id or 0)
             good = [
-                x for x in all_execs
-                if x.type == e.type and x.last_known_state.value in SUCCESS_STATES
+                x
+                for x in all_execs
+                if x.type == e.type
+                and x.last_known_state.value in SUCCESS_STATES
                 and (x.create_time or 0, x.id or 0) < mine
             ]
             best = max(good, key=lambda x: (x.create_time or 0, x.id or 0), default=None)
             out.append(
                 FailedStep(
                     failed=self._snapshot(("execution", e.id or 0)),
-                    last_success=None if best is None else self._snapshot(("execution", best.id or 0)),
+                    last_success=None
+                    if best is None
+                    else self._snapshot(("execution", best.id or 0)),
                 )
             )
         return out
@@ -333,8 +364,11 @@ class MemoryLineageMixin:
         else:
             candidates = set(self._bfs([k], "downstream"))
         deployed = [
-            n for c in candidates if c[0] == "artifact"
-            for n in [self._node(c)] if n is not None and n.type in deploy_types
+            n
+            for c in candidates
+            if c[0] == "artifact"
+            for n in [self._node(c)]
+            if n is not None and n.type in deploy_types
         ]
         if not deployed:
             return None
@@ -342,7 +376,8 @@ class MemoryLineageMixin:
         last_key = ("artifact", last.id or 0)
         dist = self._bfs([last_key], "upstream")
         models = [
-            (d, key[1]) for key, d in dist.items()
+            (d, key[1])
+            for key, d in dist.items()
             if key != last_key and key[0] == "artifact" and self._node(key).type in model_types  # type: ignore[union-attr]
         ]
         model = None
@@ -371,7 +406,8 @@ class MemoryLineageMixin:
             if key == src:
                 continue
             preds = [
-                u for u, _, data in g.in_edges(key, data=True)
+                u
+                for u, _, data in g.in_edges(key, data=True)
                 if data.get("rel") in _EVENTS and dist.get(u) == d - 1
             ]
             via = min(preds, key=lambda p: p[1])
@@ -423,9 +459,15 @@ class MemoryLineageMixin:
         reached = self._taint(source, barrier_types)
         incident_id = self.state.next_id("incident")
         record = {
-            "id": incident_id, "reason": reason, "created": now, "status": "OPEN",
-            "source": source, "barrier_types": sorted(set(barrier_types)), "resolved": None,
-            "resolution": None, "reached": reached,
+            "id": incident_id,
+            "reason": reason,
+            "created": now,
+            "status": "OPEN",
+            "source": source,
+            "barrier_types": sorted(set(barrier_types)),
+            "resolved": None,
+            "resolution": None,
+            "reached": reached,
         }
         self._incidents()[incident_id] = record
         return self._incident(record, with_reached=False)
@@ -459,6 +501,13 @@ class MemoryLineageMixin:
         return self._incident(record, with_reached=False)
 
 
-def edge_sort_key(e: LineageEdge) -> tuple[int, int, int, int, str]:
-    return (_KIND_ORDER[e.source.kind], e.source.id, _KIND_ORDER[e.target.kind], e.target.id, e.type)
-
+def edge_sort_key(e: LineageEdge) -> tuple[int, int, int, int, str, int]:
+    """Edges in answers: by source, target, type, timestamp (both backends)."""
+    return (
+        _KIND_ORDER[e.source.kind],
+        e.source.id,
+        _KIND_ORDER[e.target.kind],
+        e.target.id,
+        e.type,
+        e.timestamp or 0,
+    )

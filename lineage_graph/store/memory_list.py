@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..models import Artifact, Execution, Kind, ListOptions, Node, Page
+from ..models import Artifact, Execution, Kind, ListOptions, Node, Page, PropertyFilter
 from . import validation as v
 from .memory_state import MemoryState, node_key
 
@@ -17,9 +17,9 @@ _LINK_REL = {Kind.ARTIFACT: "ATTRIBUTED_TO", Kind.EXECUTION: "ASSOCIATED_WITH"}
 
 def _state_of(node: Node) -> str | None:
     if isinstance(node, Artifact):
-        return node.state.value
+        return str(node.state.value)
     if isinstance(node, Execution):
-        return node.last_known_state.value
+        return str(node.last_known_state.value)
     return None
 
 
@@ -68,19 +68,30 @@ def _predicates(options: ListOptions) -> list[Callable[[Node], bool]]:
         states = set(o.states)
         preds.append(lambda n: _state_of(n) in states)
     for f in o.properties:
-        preds.append(
-            lambda n, f=f: v.property_matches(n.custom_properties if f.custom else n.properties, f)
-        )
+        preds.append(_property_predicate(f))
     for attr, low, high in (
         ("create_time", o.create_time_min, o.create_time_max),
         ("update_time", o.update_time_min, o.update_time_max),
+        ("seq", o.changed_after + 1 if o.changed_after is not None else None, None),
     ):
-        if low is not None:
-            preds.append(lambda n, a=attr, x=low: getattr(n, a) >= x)
-        if high is not None:
-            preds.append(lambda n, a=attr, x=high: getattr(n, a) < x)
-    if o.changed_after is not None:
-        preds.append(lambda n: (n.seq or 0) > o.changed_after)  # type: ignore[operator]
+        preds.extend(_range_predicates(attr, low, high))
+    return preds
+
+
+def _property_predicate(f: PropertyFilter) -> Callable[[Node], bool]:
+    def matches(n: Node) -> bool:
+        return v.property_matches(n.custom_properties if f.custom else n.properties, f)
+
+    return matches
+
+
+def _range_predicates(attr: str, low: int | None, high: int | None) -> list[Callable[[Node], bool]]:
+    """``low <= node.attr < high`` (either bound optional); times and seq are always set."""
+    preds: list[Callable[[Node], bool]] = []
+    if low is not None:
+        preds.append(lambda n: bool(getattr(n, attr) >= low))
+    if high is not None:
+        preds.append(lambda n: bool(getattr(n, attr) < high))
     return preds
 
 

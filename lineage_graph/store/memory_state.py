@@ -85,6 +85,10 @@ class MemoryState:
         self._set(self.counters, counter, value)
         return value
 
+    def set_counter(self, counter: str, value: int) -> None:
+        """Move a counter (imports keep their ids: later inserts must not collide)."""
+        self._set(self.counters, counter, value)
+
     def set_type(self, kind: Kind, t: AnyType) -> None:
         self._set(self.types[kind], t.name, t)
 

@@ -35,6 +35,7 @@ from ..errors import NotFoundError, QueryTimeoutError
 from ..models import Kind
 from ..queries import query
 from .lineage_checks import check_depth, check_walk_args
+from .memory_lineage import edge_sort_key
 from .neo4j_codec import CUSTOM, CUSTOM_JSON, DECLARED, DECLARED_JSON
 
 _KIND_ORDER = {Kind.ARTIFACT: 0, Kind.EXECUTION: 1, Kind.CONTEXT: 2}
@@ -227,11 +228,7 @@ class Neo4jLineageMixin:
             )
             for r in rows
         ]
-        return sorted(
-            edges,
-            key=lambda e: (_KIND_ORDER[e.source.kind], e.source.id, _KIND_ORDER[e.target.kind],
-                           e.target.id, e.type),
-        )
+        return sorted(edges, key=edge_sort_key)
 
     def lineage_path(self, source: NodeRef, target: NodeRef) -> LineagePath | None:
         rows = self._named(

@@ -22,6 +22,7 @@ from ..models import (
     Association,
     Attribution,
     Event,
+    EventType,
     Kind,
     Node,
     ParentContext,
@@ -45,17 +46,20 @@ Hook = Callable[[str], None]
 
 
 @cache
-def cypher(name: str, kind: Kind | None = None) -> LiteralString:
-    """The text of a named statement, with ``__KIND__``/``__TYPE__`` replaced for ``kind``.
+def cypher(name: str, kind: Kind | None = None, event: EventType | None = None) -> LiteralString:
+    """The text of a named statement with its placeholders replaced.
 
-    The only place labels are spliced into Cypher; they come from ``Kind`` (a closed enum).
+    ``__KIND__``/``__TYPE__`` become ``kind``'s node/type label, ``__EVENT__`` the event
+    type's relationship type. The only place anything is spliced into Cypher, and only from
+    closed enums (``Kind``, ``EventType``); values are always parameters.
     """
     text = query(name)
     if kind is not None:
-        # Closed sets only: Kind.label is Artifact/Execution/Context, TYPE_LABEL likewise.
         text = text.replace("__KIND__", kind.label).replace("__TYPE__", TYPE_LABEL[kind])
-    if "__KIND__" in text or "__TYPE__" in text:
-        raise ValueError(f"query {name!r} needs a kind")
+    if event is not None:
+        text = text.replace("__EVENT__", EventType(event).value)
+    if any(token in text for token in ("__KIND__", "__TYPE__", "__EVENT__")):
+        raise ValueError(f"query {name!r} needs a kind or an event type")
     return text
 
 
@@ -72,19 +76,32 @@ class StatementRunner:
         self.hook = hook
 
     def run(
-        self, statement: str, kind: Kind | None = None, /, **params: Any
+        self,
+        statement: str,
+        kind: Kind | None = None,
+        /,
+        *,
+        event: EventType | None = None,
+        **params: Any,
     ) -> list[dict[str, Any]]:
         """Run ``cypher/queries/<statement>.cypher`` with ``params``; its rows as dicts."""
-        result = self.tx.run(cypher(statement, kind), params)
+        result = self.tx.run(cypher(statement, kind, event), params)
         rows = [record.data() for record in result]
         if self.hook is not None:
             self.hook(statement)
         return rows
 
-    def run_batched(self, name: str, kind: Kind | None, key: str, rows: Sequence[Any]) -> None:
+    def run_batched(
+        self,
+        name: str,
+        kind: Kind | None,
+        key: str,
+        rows: Sequence[Any],
+        event: EventType | None = None,
+    ) -> None:
         """Run a statement over ``rows`` in UNWIND batches of ``BATCH``."""
         for part in chunks(rows):
-            self.run(name, kind, **{key: list(part)})
+            self.run(name, kind, event=event, **{key: list(part)})
 
     # ---- reads shared by read and write transactions ------------------------------------
 
@@ -324,19 +341,23 @@ class Writer(StatementRunner):
         if not ends_known:
             self.require(Kind.ARTIFACT, [e.artifact_id for e in events], "artifact_id")
             self.require(Kind.EXECUTION, [e.execution_id for e in events], "execution_id")
-        inputs: list[dict[str, Any]] = []
-        outputs: list[dict[str, Any]] = []
+        by_type: dict[EventType, list[dict[str, Any]]] = {}
         for e in events:
-            row = {
-                "artifact_id": e.artifact_id,
-                "execution_id": e.execution_id,
-                "type": e.type.value,  # EventType: a closed set of relationship types
-                "path": encode_path(e.path),
-                "ts": e.timestamp if e.timestamp is not None else self.now,
-            }
-            (inputs if e.type.is_input else outputs).append(row)
-        self.run_batched("event_put_input", None, "rows", inputs)
-        self.run_batched("event_put_output", None, "rows", outputs)
+            by_type.setdefault(e.type, []).append(
+                {
+                    "artifact_id": e.artifact_id,
+                    "execution_id": e.execution_id,
+                    "path": encode_path(e.path),
+                    "ts": e.timestamp if e.timestamp is not None else self.now,
+                }
+            )
+        # One statement per event type present (a relationship type cannot be a parameter
+        # without making MERGE ten times slower).
+        for event_type in EventType:
+            rows = by_type.get(event_type)
+            if rows:
+                name = "event_put_input" if event_type.is_input else "event_put_output"
+                self.run_batched(name, None, "rows", rows, event=event_type)
 
     def put_links(
         self,

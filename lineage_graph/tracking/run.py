@@ -78,6 +78,7 @@ class Run:
         self.metrics: dict[str, Value] = {}
         self._owns_store = owns_store
         self._token: Token[Run | None] | None = None
+        self.resumed = False
         self._declared: dict[tuple[Kind, str], dict[str, PropertyType]] = {}
         self.pipeline_context: Context
         self.run_context: Context
@@ -100,12 +101,15 @@ class Run:
         self.pipeline_context = self._get_or_create(Context(type=fields.PIPELINE,
                                                             name=self.pipeline))
         env = environment_properties(self.caller_file)
+        started = now_ms()
         run_ctx = self._get_or_create(
             Context(type=fields.PIPELINE_RUN, name=self.name,
                     custom_properties={fields.RUN_STATE: "RUNNING",
-                                       fields.START_TIME: now_ms(), **env})
+                                       fields.START_TIME: started, **env})
         )
-        if run_ctx.custom_properties.get(fields.RUN_STATE) != "RUNNING":  # a resumed run
+        # A run context we did not just create is a resumed run: its executions may exist.
+        self.resumed = run_ctx.custom_properties.get(fields.START_TIME) != started
+        if run_ctx.custom_properties.get(fields.RUN_STATE) != "RUNNING":
             run_ctx = self._update_context(run_ctx, {fields.RUN_STATE: "RUNNING"})
         self.run_context = run_ctx
         assert run_ctx.id is not None and self.pipeline_context.id is not None

@@ -12,6 +12,8 @@ What is recorded, from the call itself:
   arguments named in ``inputs=``; outputs: handles/paths in the return value, arguments named in
   ``outputs=`` (paths the step writes), fixed handles listed in ``outputs=``, and a ``Metrics``
   artifact when the step logged metrics;
+* metrics logged with ``log_metric`` during the call: on the execution (``metrics``), as a
+  ``Metrics`` output artifact, and on the call's output ``Model`` artifacts;
 * the environment and code (see ``fields``), timings, and on an exception its type, message and
   the last lines of its traceback (state FAILED; the exception is re-raised unchanged).
 
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
-from ..errors import InvalidInputError
+from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
     Artifact,
     Context,
@@ -65,6 +67,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 TRACEBACK_LINES = 20
+# Output artifact types that also carry the metrics logged by the step producing them.
+MODEL_TYPES: frozenset[str] = frozenset({fields.MODEL})
 # How many earlier executions with the same key are checked for surviving outputs.
 _HIT_CANDIDATES = 5
 
@@ -307,18 +311,26 @@ class Step(Generic[P, R]):
         for a in artifacts:
             run_.ensure_type(Kind.ARTIFACT, a.artifact.type)
         artifacts = _link_existing(run_, artifacts)
-        name = _execution_name(run_, self.type, self.name)
-        execution = Execution(type=self.type, name=name, last_known_state=state,
-                              properties=properties, custom_properties=custom)
-        result = run_.store.put_execution(
-            execution, artifacts,
-            [_reference(run_.pipeline_context), _reference(run_.run_context)],
-            reuse_context_if_already_exist=True,
-            # Existing artifacts are passed exactly as stored (see _link_existing): linking a
-            # known artifact must not rewrite it, or its seq would move and subscribers
-            # would see every consumption of a model as a new model.
-            reuse_artifact_if_already_exist_by_external_id=False,
-        )
+        contexts = [_reference(run_.pipeline_context), _reference(run_.run_context)]
+        check = run_.resumed
+        while True:
+            execution = Execution(type=self.type, name=_execution_name(run_, self, check),
+                                  last_known_state=state, properties=properties,
+                                  custom_properties=custom)
+            try:
+                result = run_.store.put_execution(
+                    execution, artifacts, contexts,
+                    reuse_context_if_already_exist=True,
+                    # Existing artifacts are passed exactly as stored (see _link_existing):
+                    # linking a known artifact must not rewrite it, or its seq would move and
+                    # subscribers would see every use of a model as a new model.
+                    reuse_artifact_if_already_exist_by_external_id=False,
+                )
+                break
+            except AlreadyExistsError:
+                if check:
+                    raise
+                check = True  # another process writes into this run: look names up
         outputs = [aid for aid, a in zip(result.artifact_ids, artifacts, strict=True)
                    if a.event_type is not None and not a.event_type.is_input]
         cache_of = custom.get(fields.CACHE_OF)
@@ -354,8 +366,15 @@ class Step(Generic[P, R]):
             custom.pop(fields.MEMO_KEY, None)
             custom[fields.MEMOIZABLE] = False
         events = self._input_events(call)
-        events += [ArtifactAndEvent(artifact=s.to_artifact(), event_type=EventType.OUTPUT,
-                                    path=s.path) for s in outputs]
+        for s in outputs:
+            artifact = s.to_artifact()
+            if metrics and artifact.type in MODEL_TYPES:
+                # Metrics logged while producing a model describe it (readers rank models by
+                # their properties); system fields win over a metric of the same name.
+                artifact = artifact.model_copy(update={"custom_properties": {
+                    **metrics, **artifact.custom_properties}})
+            events.append(ArtifactAndEvent(artifact=artifact, event_type=EventType.OUTPUT,
+                                           path=s.path))
         if metrics:
             custom[fields.METRICS] = dict(metrics)
             events.append(ArtifactAndEvent(artifact=_metrics_artifact(metrics, call),
@@ -427,12 +446,16 @@ def _metrics_artifact(metrics: dict[str, Value], call: _Call) -> Artifact:
                     custom_properties={**metrics, fields.FINGERPRINT: digest})
 
 
-def _execution_name(run_: Run, step_type: str, step_name: str) -> str:
-    base = f"{run_.name}/{step_name}"
-    n = sum(1 for r in run_.records if r.step == step_name)
+def _execution_name(run_: Run, step_: Step[Any, Any], check: bool) -> str:
+    """``<run>/<step>``, then ``#2``, ``#3``... for further calls of the step in the run.
+
+    Only a resumed run (or a name clash) looks the store up for names already taken.
+    """
+    base = f"{run_.name}/{step_.name}"
+    n = sum(1 for r in run_.records if r.step == step_.name)
     while True:
         name = base if n == 0 else f"{base}#{n + 1}"
-        if run_.store.get_execution_by_type_and_name(step_type, name) is None:
+        if not check or run_.store.get_execution_by_type_and_name(step_.type, name) is None:
             return name
         n += 1
 

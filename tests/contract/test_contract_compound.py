@@ -30,16 +30,22 @@ def test_put_execution_with_new_artifacts_and_contexts(typed: Store) -> None:
     result = typed.put_execution(
         Execution(type="Trainer", name="fit", properties={"lr": 0.01}),
         [
-            ArtifactAndEvent(artifact=Artifact(type="Dataset", name="train", uri="u"),
-                             event_type=EventType.INPUT, path=("examples", 0)),
-            ArtifactAndEvent(artifact=Artifact(type="Model", name="m"),
-                             event_type=EventType.OUTPUT, path=("model",)),
+            ArtifactAndEvent(
+                artifact=Artifact(type="Dataset", name="train", uri="u"),
+                event_type=EventType.INPUT,
+                path=("examples", 0),
+            ),
+            ArtifactAndEvent(
+                artifact=Artifact(type="Model", name="m"),
+                event_type=EventType.OUTPUT,
+                path=("model",),
+            ),
             ArtifactAndEvent(artifact=Artifact(type="Model", name="no-event")),
         ],
         [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r1")],
     )
     e = result.execution_id
-    a_train, a_model, a_plain = result.artifact_ids
+    a_train, a_model, _a_plain = result.artifact_ids
     assert len(set(result.artifact_ids)) == 3 and len(result.context_ids) == 2
     events = sorted(
         ((ev.artifact_id, ev.type, ev.path) for ev in typed.get_events(execution_ids=[e])),
@@ -76,8 +82,11 @@ def test_put_execution_with_existing_artifacts_and_reused_context(typed: Store) 
     # a second run with the same inputs: new execution, same artifact, same context
     second = typed.put_execution(
         Execution(type="Trainer", name="fit-2"),
-        [ArtifactAndEvent(artifact=Artifact(type="Dataset", name="train", uri="u"),
-                          event_type=EventType.INPUT)],
+        [
+            ArtifactAndEvent(
+                artifact=Artifact(type="Dataset", name="train", uri="u"), event_type=EventType.INPUT
+            )
+        ],
         [Context(type="Pipeline", name="p")],
     )
     assert second.artifact_ids == [data] and second.context_ids == [ctx]
@@ -102,8 +111,12 @@ def test_put_execution_reuses_artifacts_by_external_id(typed: Store) -> None:
     [a] = typed.put_artifacts([Artifact(type="Dataset", external_id="ext", uri="old")])
     result = typed.put_execution(
         Execution(type="Trainer", name="fit"),
-        [ArtifactAndEvent(artifact=Artifact(type="Dataset", external_id="ext", uri="new"),
-                          event_type=EventType.OUTPUT)],
+        [
+            ArtifactAndEvent(
+                artifact=Artifact(type="Dataset", external_id="ext", uri="new"),
+                event_type=EventType.OUTPUT,
+            )
+        ],
     )
     assert result.artifact_ids == [a]
     assert typed.get_artifacts_by_id([a])[0].uri == "new"  # updated in place, as MLMD does
@@ -118,19 +131,25 @@ def test_put_execution_reuses_artifacts_by_external_id(typed: Store) -> None:
 def test_put_execution_updates_an_execution_by_id(typed: Store) -> None:
     r = typed.put_execution(Execution(type="Trainer", name="fit"))
     r2 = typed.put_execution(
-        Execution(id=r.execution_id, type="Trainer", name="fit",
-                  last_known_state=ExecutionState.COMPLETE),
+        Execution(
+            id=r.execution_id, type="Trainer", name="fit", last_known_state=ExecutionState.COMPLETE
+        ),
         [ArtifactAndEvent(artifact=Artifact(type="Model", name="m"), event_type=EventType.OUTPUT)],
     )
     assert r2.execution_id == r.execution_id
-    assert typed.get_executions_by_id([r.execution_id])[0].last_known_state is ExecutionState.COMPLETE
+    assert (
+        typed.get_executions_by_id([r.execution_id])[0].last_known_state is ExecutionState.COMPLETE
+    )
 
 
 def test_put_execution_retry_is_idempotent(typed: Store, dump: Dump) -> None:
     args = (
         Execution(type="Trainer", name="fit"),
-        [ArtifactAndEvent(artifact=Artifact(type="Dataset", name="d"), event_type=EventType.INPUT,
-                          path=("x",))],
+        [
+            ArtifactAndEvent(
+                artifact=Artifact(type="Dataset", name="d"), event_type=EventType.INPUT, path=("x",)
+            )
+        ],
         [Context(type="Pipeline", name="p")],
     )
     first = typed.put_execution(*args)
@@ -155,21 +174,28 @@ def test_put_execution_is_all_or_nothing(typed: Store, dump: Dump, where: str, f
     before = dump(typed)
     execution = Execution(type="Trainer", name="fit")
     artifacts = [
-        ArtifactAndEvent(artifact=Artifact(id=existing, type="Dataset", name="existing",
-                                           uri="changed"), event_type=EventType.INPUT),
+        ArtifactAndEvent(
+            artifact=Artifact(id=existing, type="Dataset", name="existing", uri="changed"),
+            event_type=EventType.INPUT,
+        ),
         ArtifactAndEvent(artifact=Artifact(type="Model", name="m"), event_type=EventType.OUTPUT),
     ]
     contexts = [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")]
     if where == "execution":
         execution = execution.model_copy(update={"properties": {"lr": "fast"}})
     elif where == "artifact":
-        artifacts.append(ArtifactAndEvent(artifact=Artifact(type="Dataset", properties={"rows": 1.5})))
+        artifacts.append(
+            ArtifactAndEvent(artifact=Artifact(type="Dataset", properties={"rows": 1.5}))
+        )
     elif where == "context":
         contexts.append(Context(type="NoSuchContextType", name="x"))
     else:
-        artifacts.append(ArtifactAndEvent(
-            artifact=Artifact(type="Model", name="m2", custom_properties={"bad name": 1}),
-            event_type=EventType.OUTPUT))
+        artifacts.append(
+            ArtifactAndEvent(
+                artifact=Artifact(type="Model", name="m2", custom_properties={"bad name": 1}),
+                event_type=EventType.OUTPUT,
+            )
+        )
     with pytest.raises(InvalidInputError) as info:
         typed.put_execution(execution, artifacts, contexts)
     assert info.value.field == field
@@ -178,8 +204,11 @@ def test_put_execution_is_all_or_nothing(typed: Store, dump: Dump, where: str, f
 
 def test_put_lineage_subgraph(typed: Store) -> None:
     execs = [Execution(type="Trainer", name="t1"), Execution(type="Trainer", name="t2")]
-    arts = [Artifact(type="Dataset", name="d"), Artifact(type="Model", name="m1"),
-            Artifact(type="Model", name="m2")]
+    arts = [
+        Artifact(type="Dataset", name="d"),
+        Artifact(type="Model", name="m1"),
+        Artifact(type="Model", name="m2"),
+    ]
     ctxs = [Context(type="Pipeline", name="p")]
     ev = Event(artifact_id=0, execution_id=0, type=EventType.INPUT)  # ids filled by index
     events = [
@@ -190,12 +219,18 @@ def test_put_lineage_subgraph(typed: Store) -> None:
     ]
     e_ids, a_ids, c_ids = typed.put_lineage_subgraph(execs, arts, ctxs, events)
     assert len(e_ids) == 2 and len(a_ids) == 3 and len(c_ids) == 1
-    got = sorted((x.execution_id, x.artifact_id, x.type.value, repr(x.path))
-                 for x in typed.get_events(execution_ids=e_ids))
-    assert got == sorted([
-        (e_ids[0], a_ids[0], "INPUT", "()"), (e_ids[0], a_ids[1], "OUTPUT", "('out', 0)"),
-        (e_ids[1], a_ids[0], "INPUT", "()"), (e_ids[1], a_ids[2], "OUTPUT", "()"),
-    ])
+    got = sorted(
+        (x.execution_id, x.artifact_id, x.type.value, repr(x.path))
+        for x in typed.get_events(execution_ids=e_ids)
+    )
+    assert got == sorted(
+        [
+            (e_ids[0], a_ids[0], "INPUT", "()"),
+            (e_ids[0], a_ids[1], "OUTPUT", "('out', 0)"),
+            (e_ids[1], a_ids[0], "INPUT", "()"),
+            (e_ids[1], a_ids[2], "OUTPUT", "()"),
+        ]
+    )
     assert [x.id for x in typed.get_artifacts_by_context(c_ids[0])] == sorted(a_ids)
     assert [x.id for x in typed.get_executions_by_context(c_ids[0])] == sorted(e_ids)
     # retry: the same ids, nothing new
@@ -203,8 +238,10 @@ def test_put_lineage_subgraph(typed: Store) -> None:
     assert len(typed.get_artifacts()) == 3
 
 
-@pytest.mark.parametrize(("event", "field"), [((2, 0), "execution_index"), ((0, 5), "artifact_index"),
-                                               ((-1, 0), "execution_index")])
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [((2, 0), "execution_index"), ((0, 5), "artifact_index"), ((-1, 0), "execution_index")],
+)
 def test_put_lineage_subgraph_bad_index_writes_nothing(
     typed: Store, dump: Dump, event: tuple[int, int], field: str
 ) -> None:
@@ -212,19 +249,32 @@ def test_put_lineage_subgraph_bad_index_writes_nothing(
     ev = Event(artifact_id=0, execution_id=0, type=EventType.INPUT)
     with pytest.raises(InvalidInputError) as info:
         typed.put_lineage_subgraph(
-            [Execution(type="Trainer", name="t")], [Artifact(type="Dataset", name="d")],
-            [Context(type="Pipeline", name="p")], [(0, 0, ev), (*event, ev)],
+            [Execution(type="Trainer", name="t")],
+            [Artifact(type="Dataset", name="d")],
+            [Context(type="Pipeline", name="p")],
+            [(0, 0, ev), (*event, ev)],
         )
-    assert (info.value.field, info.value.value) == (field, event[0] if "execution" in field else event[1])
+    assert (info.value.field, info.value.value) == (
+        field,
+        event[0] if "execution" in field else event[1],
+    )
     assert dump(typed) == before
 
 
 def _linked_world(store: Store) -> dict[str, int]:
-    a, m = store.put_artifacts([Artifact(type="Dataset", name="a"), Artifact(type="Model", name="m")])
+    a, m = store.put_artifacts(
+        [Artifact(type="Dataset", name="a"), Artifact(type="Model", name="m")]
+    )
     [e] = store.put_executions([Execution(type="Trainer", name="e")])
-    p, r = store.put_contexts([Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")])
-    store.put_events([Event(artifact_id=a, execution_id=e, type=EventType.INPUT),
-                      Event(artifact_id=m, execution_id=e, type=EventType.OUTPUT)])
+    p, r = store.put_contexts(
+        [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")]
+    )
+    store.put_events(
+        [
+            Event(artifact_id=a, execution_id=e, type=EventType.INPUT),
+            Event(artifact_id=m, execution_id=e, type=EventType.OUTPUT),
+        ]
+    )
     store.put_attributions_and_associations(
         [Attribution(artifact_id=a, context_id=p), Attribution(artifact_id=m, context_id=r)],
         [Association(execution_id=e, context_id=r)],
@@ -267,9 +317,7 @@ def test_delete_context_removes_links_and_parent_edges(typed: Store) -> None:
 def test_delete_by_kind_touches_only_that_kind(typed: Store) -> None:
     w = _linked_world(typed)
     # artifact id 1 and execution id 1 may coincide: deleting execution ids leaves artifacts
-    assert typed.delete_nodes(Kind.EXECUTION, [w["a"], w["m"]]) == len(
-        {w["a"], w["m"]} & {w["e"]}
-    )
+    assert typed.delete_nodes(Kind.EXECUTION, [w["a"], w["m"]]) == len({w["a"], w["m"]} & {w["e"]})
     assert len(typed.get_artifacts()) == 2
 
 
@@ -278,3 +326,27 @@ def test_clear_forgets_everything(typed: Store) -> None:
     typed.clear()
     assert typed.get_artifacts() == [] and typed.get_contexts() == []
     assert typed.get_artifact_types() == [] and typed.get_context_types() == []
+
+
+def test_put_execution_with_one_artifact_read_and_written(typed: Store) -> None:
+    """The same artifact twice (input and output of one execution): one node, two events."""
+    art = Artifact(type="Dataset", name="inplace")
+    r = typed.put_execution(
+        Execution(type="Trainer", name="mutate"),
+        [
+            ArtifactAndEvent(artifact=art, event_type=EventType.INPUT),
+            ArtifactAndEvent(artifact=art, event_type=EventType.OUTPUT),
+        ],
+    )
+    assert r.artifact_ids[0] == r.artifact_ids[1]
+    assert sorted(e.type.value for e in typed.get_events(execution_ids=[r.execution_id])) == [
+        "INPUT",
+        "OUTPUT",
+    ]
+
+
+def test_delete_counts_each_existing_node_once(typed: Store) -> None:
+    a, b = typed.put_artifacts([Artifact(type="Dataset"), Artifact(type="Dataset")])
+    assert typed.delete_artifacts([a, a, b, 12345]) == 2
+    assert typed.delete_artifacts([]) == 0
+    assert typed.get_artifacts() == []

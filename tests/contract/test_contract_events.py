@@ -25,7 +25,9 @@ def _graph(store: Store) -> tuple[list[int], int, list[int]]:
     """Two artifacts, one execution, two contexts."""
     a = store.put_artifacts([Artifact(type="Dataset", name="a0"), Artifact(type="Model", name="m")])
     [e] = store.put_executions([Execution(type="Trainer", name="t")])
-    c = store.put_contexts([Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")])
+    c = store.put_contexts(
+        [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")]
+    )
     return a, e, c
 
 
@@ -61,9 +63,7 @@ def test_events_are_found_by_either_end_and_only_those(typed: Store) -> None:
         Event(artifact_id=m, execution_id=e2, type=EventType.INPUT, timestamp=3),
     ]
     typed.put_events(events)
-    assert sorted(map(_key, typed.get_events(execution_ids=[e]))) == sorted(
-        map(_key, events[:2])
-    )
+    assert sorted(map(_key, typed.get_events(execution_ids=[e]))) == sorted(map(_key, events[:2]))
     assert sorted(map(_key, typed.get_events(artifact_ids=[m]))) == sorted(map(_key, events[1:]))
     assert sorted(map(_key, typed.get_events(artifact_ids=[a], execution_ids=[e2]))) == sorted(
         map(_key, [events[0], events[2]])
@@ -78,8 +78,9 @@ def test_same_pair_can_have_several_events_by_type_and_path(typed: Store) -> Non
         Event(artifact_id=a, execution_id=e, type=EventType.INPUT, path=("x", 0), timestamp=1),
         Event(artifact_id=a, execution_id=e, type=EventType.INPUT, path=("x", 1), timestamp=1),
         Event(artifact_id=a, execution_id=e, type=EventType.INPUT, path=("x", "1"), timestamp=1),
-        Event(artifact_id=a, execution_id=e, type=EventType.DECLARED_INPUT, path=("x", 0),
-              timestamp=1),
+        Event(
+            artifact_id=a, execution_id=e, type=EventType.DECLARED_INPUT, path=("x", 0), timestamp=1
+        ),
         Event(artifact_id=a, execution_id=e, type=EventType.OUTPUT, path=("x", 0), timestamp=1),
     ]
     typed.put_events(events)
@@ -100,7 +101,10 @@ def test_duplicate_event_is_a_noop_keeping_the_first_timestamp(typed: Store) -> 
     ("field", "make"),
     [
         ("artifact_id", lambda a, e: Event(artifact_id=999, execution_id=e, type=EventType.INPUT)),
-        ("execution_id", lambda a, e: Event(artifact_id=a, execution_id=999, type=EventType.OUTPUT)),
+        (
+            "execution_id",
+            lambda a, e: Event(artifact_id=a, execution_id=999, type=EventType.OUTPUT),
+        ),
     ],
 )
 def test_dangling_event_is_refused_and_nothing_is_written(
@@ -121,8 +125,11 @@ def test_dangling_event_is_refused_and_nothing_is_written(
 def test_attributions_and_associations(typed: Store) -> None:
     (a, m), e, (p, r) = _graph(typed)
     typed.put_attributions_and_associations(
-        [Attribution(artifact_id=a, context_id=p), Attribution(artifact_id=m, context_id=p),
-         Attribution(artifact_id=m, context_id=r)],
+        [
+            Attribution(artifact_id=a, context_id=p),
+            Attribution(artifact_id=m, context_id=p),
+            Attribution(artifact_id=m, context_id=r),
+        ],
         [Association(execution_id=e, context_id=r)],
     )
     # idempotent
@@ -156,12 +163,26 @@ def test_dangling_links_are_refused_and_nothing_is_written(
 ) -> None:
     (a, _), e, (p, _) = _graph(typed)
     # -1 stands for "the real one"
-    attr = [x.model_copy(update={k: {"artifact_id": a, "context_id": p}[k]
-                                 for k in ("artifact_id", "context_id") if getattr(x, k) == -1})
-            for x in attr]
-    assoc = [x.model_copy(update={k: {"execution_id": e, "context_id": p}[k]
-                                  for k in ("execution_id", "context_id") if getattr(x, k) == -1})
-             for x in assoc]
+    attr = [
+        x.model_copy(
+            update={
+                k: {"artifact_id": a, "context_id": p}[k]
+                for k in ("artifact_id", "context_id")
+                if getattr(x, k) == -1
+            }
+        )
+        for x in attr
+    ]
+    assoc = [
+        x.model_copy(
+            update={
+                k: {"execution_id": e, "context_id": p}[k]
+                for k in ("execution_id", "context_id")
+                if getattr(x, k) == -1
+            }
+        )
+        for x in assoc
+    ]
     before = dump(typed)
     with pytest.raises(InvalidInputError) as info:
         typed.put_attributions_and_associations(
@@ -174,8 +195,11 @@ def test_dangling_links_are_refused_and_nothing_is_written(
 
 def test_parent_and_child_contexts(typed: Store) -> None:
     ids = typed.put_contexts(
-        [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r1"),
-         Context(type="PipelineRun", name="r2")]
+        [
+            Context(type="Pipeline", name="p"),
+            Context(type="PipelineRun", name="r1"),
+            Context(type="PipelineRun", name="r2"),
+        ]
     )
     p, r1, r2 = ids
     links = [ParentContext(child_id=r1, parent_id=p), ParentContext(child_id=r2, parent_id=p)]
@@ -196,8 +220,9 @@ def test_parent_cycle_is_refused_and_nothing_is_written(
     typed: Store, dump: Callable[[Store], dict[str, Any]], shape: str
 ) -> None:
     c = typed.put_contexts([Context(type="Pipeline", name=f"c{i}") for i in range(4)])
-    typed.put_parent_contexts([ParentContext(child_id=c[1], parent_id=c[0]),
-                               ParentContext(child_id=c[2], parent_id=c[1])])
+    typed.put_parent_contexts(
+        [ParentContext(child_id=c[1], parent_id=c[0]), ParentContext(child_id=c[2], parent_id=c[1])]
+    )
     before = dump(typed)
     closing = {
         "self": ParentContext(child_id=c[3], parent_id=c[3]),
@@ -211,8 +236,12 @@ def test_parent_cycle_is_refused_and_nothing_is_written(
     assert dump(typed) == before
 
 
-def test_cycle_within_one_batch_is_refused(typed: Store, dump: Callable[[Store], dict[str, Any]]) -> None:
-    a, b = typed.put_contexts([Context(type="Pipeline", name="a"), Context(type="Pipeline", name="b")])
+def test_cycle_within_one_batch_is_refused(
+    typed: Store, dump: Callable[[Store], dict[str, Any]]
+) -> None:
+    a, b = typed.put_contexts(
+        [Context(type="Pipeline", name="a"), Context(type="Pipeline", name="b")]
+    )
     before = dump(typed)
     with pytest.raises(InvalidInputError):
         typed.put_parent_contexts(
@@ -221,11 +250,15 @@ def test_cycle_within_one_batch_is_refused(typed: Store, dump: Callable[[Store],
     assert dump(typed) == before
 
 
-def test_dangling_parent_link_is_refused(typed: Store, dump: Callable[[Store], dict[str, Any]]) -> None:
+def test_dangling_parent_link_is_refused(
+    typed: Store, dump: Callable[[Store], dict[str, Any]]
+) -> None:
     [a] = typed.put_contexts([Context(type="Pipeline", name="a")])
     before = dump(typed)
-    for link, field in ((ParentContext(child_id=a, parent_id=999), "parent_id"),
-                        (ParentContext(child_id=999, parent_id=a), "child_id")):
+    for link, field in (
+        (ParentContext(child_id=a, parent_id=999), "parent_id"),
+        (ParentContext(child_id=999, parent_id=a), "child_id"),
+    ):
         with pytest.raises(InvalidInputError) as info:
             typed.put_parent_contexts([link])
         assert (info.value.field, info.value.value) == (field, 999)

@@ -29,19 +29,49 @@ S = ArtifactState
 def _seed(store: Store) -> list[Artifact]:
     """Six artifacts of two types, written a few ms apart so their times differ."""
     specs = [
-        dict(type="Dataset", name="d1", uri="u1", state=S.LIVE, external_id="x1",
-             properties={"rows": 10, "weight": 0.5, "split": "train", "ok": True},
-             custom_properties={"score": 1, "tag": "a"}),
-        dict(type="Dataset", name="d2", uri="u2", state=S.LIVE,
-             properties={"rows": 20, "weight": 1.5, "split": "eval", "ok": False},
-             custom_properties={"score": 2.5, "tag": "b"}),
-        dict(type="Dataset", name=None, uri="u1", state=S.PENDING,
-             properties={"rows": 30, "meta": {"rows": 1}}, custom_properties={"score": "3"}),
-        dict(type="Model", name="m1", uri="u3", state=S.DELETED, external_id="x2",
-             properties={"accuracy": 0.9}, custom_properties={"score": True}),
-        dict(type="Model", name="m2", uri=None, state=S.LIVE,
-             properties={"accuracy": 0.7}, custom_properties={"score": 3}),
-        dict(type="Model", name=None, state=S.UNKNOWN),
+        {
+            "type": "Dataset",
+            "name": "d1",
+            "uri": "u1",
+            "state": S.LIVE,
+            "external_id": "x1",
+            "properties": {"rows": 10, "weight": 0.5, "split": "train", "ok": True},
+            "custom_properties": {"score": 1, "tag": "a"},
+        },
+        {
+            "type": "Dataset",
+            "name": "d2",
+            "uri": "u2",
+            "state": S.LIVE,
+            "properties": {"rows": 20, "weight": 1.5, "split": "eval", "ok": False},
+            "custom_properties": {"score": 2.5, "tag": "b"},
+        },
+        {
+            "type": "Dataset",
+            "name": None,
+            "uri": "u1",
+            "state": S.PENDING,
+            "properties": {"rows": 30, "meta": {"rows": 1}},
+            "custom_properties": {"score": "3"},
+        },
+        {
+            "type": "Model",
+            "name": "m1",
+            "uri": "u3",
+            "state": S.DELETED,
+            "external_id": "x2",
+            "properties": {"accuracy": 0.9},
+            "custom_properties": {"score": True},
+        },
+        {
+            "type": "Model",
+            "name": "m2",
+            "uri": None,
+            "state": S.LIVE,
+            "properties": {"accuracy": 0.7},
+            "custom_properties": {"score": 3},
+        },
+        {"type": "Model", "name": None, "state": S.UNKNOWN},
     ]
     for spec in specs:
         store.put_artifacts([Artifact(**spec)])  # type: ignore[arg-type]
@@ -88,7 +118,9 @@ def test_execution_state_filter(typed: Store) -> None:
     )
     got = _ids(typed, Kind.EXECUTION, states=("FAILED", "COMPLETE"))
     assert got == sorted(
-        i for i, s in zip(ids, ExecutionState) if s in (ExecutionState.FAILED, ExecutionState.COMPLETE)
+        i
+        for i, s in zip(ids, ExecutionState)
+        if s in (ExecutionState.FAILED, ExecutionState.COMPLETE)
     )
 
 
@@ -96,20 +128,33 @@ def test_execution_state_filter(typed: Store) -> None:
     ("flt", "pred"),
     [
         (PropertyFilter(name="rows", value=20), lambda a: a.properties.get("rows") == 20),
-        (PropertyFilter(name="rows", op=">=", value=20),
-         lambda a: a.properties.get("rows", -1) >= 20),
-        (PropertyFilter(name="rows", op="<", value=20.5),  # int property vs float bound
-         lambda a: a.properties.get("rows", 99) < 20.5),
-        (PropertyFilter(name="rows", op="!=", value=10),
-         lambda a: "rows" in a.properties and a.properties["rows"] != 10),
-        (PropertyFilter(name="weight", op=">", value=1), lambda a: a.properties.get("weight", 0) > 1),
+        (
+            PropertyFilter(name="rows", op=">=", value=20),
+            lambda a: a.properties.get("rows", -1) >= 20,
+        ),
+        (
+            PropertyFilter(name="rows", op="<", value=20.5),  # int property vs float bound
+            lambda a: a.properties.get("rows", 99) < 20.5,
+        ),
+        (
+            PropertyFilter(name="rows", op="!=", value=10),
+            lambda a: "rows" in a.properties and a.properties["rows"] != 10,
+        ),
+        (
+            PropertyFilter(name="weight", op=">", value=1),
+            lambda a: a.properties.get("weight", 0) > 1,
+        ),
         (PropertyFilter(name="split", value="eval"), lambda a: a.properties.get("split") == "eval"),
-        (PropertyFilter(name="split", op="<", value="f"),
-         lambda a: a.properties.get("split", "z") < "f"),
+        (
+            PropertyFilter(name="split", op="<", value="f"),
+            lambda a: a.properties.get("split", "z") < "f",
+        ),
         (PropertyFilter(name="ok", value=True), lambda a: a.properties.get("ok") is True),
         (PropertyFilter(name="ok", value=False), lambda a: a.properties.get("ok") is False),
-        (PropertyFilter(name="accuracy", op="<=", value=0.7),
-         lambda a: a.properties.get("accuracy", 9) <= 0.7),
+        (
+            PropertyFilter(name="accuracy", op="<=", value=0.7),
+            lambda a: a.properties.get("accuracy", 9) <= 0.7,
+        ),
         (PropertyFilter(name="meta", value="x"), lambda a: False),  # STRUCTs never match
         (PropertyFilter(name="missing", value=1), lambda a: False),
     ],
@@ -130,6 +175,9 @@ def test_declared_property_filters(
         (PropertyFilter(name="score", value="3", custom=True), ["3"]),
         (PropertyFilter(name="score", op=">", value=1, custom=True), [2.5, 3]),  # numbers only
         (PropertyFilter(name="score", op="<=", value=2.5, custom=True), [1, 2.5]),
+        (PropertyFilter(name="score", value=1.0, custom=True), [1]),  # 1 = 1.0, True is not
+        # != against another type matches (Cypher); a missing property never does
+        (PropertyFilter(name="score", op="!=", value=1, custom=True), [2.5, "3", True, 3]),
         (PropertyFilter(name="tag", op=">=", value="b", custom=True), "b"),
         (PropertyFilter(name="rows", value=10, custom=True), []),  # declared is not custom
     ],
@@ -161,7 +209,8 @@ def test_time_range_filters(typed: Store) -> None:
     assert _ids(typed, create_time_min=lo) == _where(arts, lambda a: a.create_time >= lo)  # type: ignore[operator]
     assert _ids(typed, create_time_max=hi) == _where(arts, lambda a: a.create_time < hi)  # type: ignore[operator]
     assert _ids(typed, create_time_min=lo, create_time_max=hi) == _where(
-        arts, lambda a: lo <= a.create_time < hi  # type: ignore[operator]
+        arts,
+        lambda a: lo <= a.create_time < hi,  # type: ignore[operator]
     )
     # update one node later: update_time moves, create_time does not
     time.sleep(0.003)
@@ -185,10 +234,15 @@ def test_changed_after_uses_seq(typed: Store) -> None:
 def test_context_filters(typed: Store) -> None:
     arts = _seed(typed)
     [e] = typed.put_executions([Execution(type="Trainer", name="t")])
-    p, r = typed.put_contexts([Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")])
+    p, r = typed.put_contexts(
+        [Context(type="Pipeline", name="p"), Context(type="PipelineRun", name="r")]
+    )
     a_ids = [a.id for a in arts if a.id is not None]
     typed.put_attributions_and_associations(
-        [Attribution(artifact_id=a_ids[0], context_id=p), Attribution(artifact_id=a_ids[3], context_id=p)],
+        [
+            Attribution(artifact_id=a_ids[0], context_id=p),
+            Attribution(artifact_id=a_ids[3], context_id=p),
+        ],
         [Association(execution_id=e, context_id=r)],
     )
     assert _ids(typed, context_id=p) == [a_ids[0], a_ids[3]]
@@ -200,7 +254,9 @@ def test_context_filters(typed: Store) -> None:
     assert _ids(typed, Kind.CONTEXT, execution_id=999) == []
 
 
-ORDERS = [(f, d) for f in ("id", "create_time", "update_time", "name", "seq") for d in (False, True)]
+ORDERS = [
+    (f, d) for f in ("id", "create_time", "update_time", "name", "seq") for d in (False, True)
+]
 
 
 def _expected_order(arts: list[Artifact], field: str, descending: bool) -> list[int]:
@@ -291,10 +347,18 @@ def test_cursor_of_another_direction_is_refused(typed: Store) -> None:
     [
         (Kind.ARTIFACT, {"type": "bad type"}, "options.type", "bad type"),
         (Kind.ARTIFACT, {"types": ("Ok", "x y")}, "options.types", "x y"),
-        (Kind.ARTIFACT, {"properties": (PropertyFilter(name="a b", value=1),)},
-         "options.properties.a b", "a b"),
-        (Kind.ARTIFACT, {"properties": (PropertyFilter(name="w", value=float("nan")),)},
-         "options.properties.w", None),
+        (
+            Kind.ARTIFACT,
+            {"properties": (PropertyFilter(name="a b", value=1),)},
+            "options.properties.a b",
+            "a b",
+        ),
+        (
+            Kind.ARTIFACT,
+            {"properties": (PropertyFilter(name="w", value=float("nan")),)},
+            "options.properties.w",
+            None,
+        ),
         (Kind.ARTIFACT, {"states": ("RUNNING",)}, "options.states", "RUNNING"),
         (Kind.EXECUTION, {"states": ("LIVE",)}, "options.states", "LIVE"),
         (Kind.CONTEXT, {"states": ("LIVE",)}, "options.states", "LIVE"),

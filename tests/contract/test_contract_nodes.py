@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from lineage_graph.errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from lineage_graph.models import (
     Artifact,
     ArtifactState,
+    ArtifactType,
     Context,
     Execution,
     ExecutionState,
     ExecutionType,
     Kind,
     Node,
+    PropertyType,
 )
 from lineage_graph.store.base import Store
 
@@ -141,9 +145,7 @@ def test_equal_retry_returns_the_same_id_and_writes_nothing(typed: Store, kind: 
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
-def test_same_type_and_name_with_other_content_is_already_exists(
-    typed: Store, kind: Kind
-) -> None:
+def test_same_type_and_name_with_other_content_is_already_exists(typed: Store, kind: Kind) -> None:
     node = SAMPLES[kind].model_copy(update={"external_id": None})
     typed.put_nodes(kind, [node])
     with pytest.raises(AlreadyExistsError):
@@ -179,7 +181,7 @@ def test_external_id_is_unique(typed: Store, kind: Kind) -> None:
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
 def test_update_onto_a_taken_name_is_already_exists(typed: Store, kind: Kind) -> None:
     node = SAMPLES[kind].model_copy(update={"external_id": None})
-    a, b = typed.put_nodes(
+    _a, b = typed.put_nodes(
         kind, [node.model_copy(update={"name": "a"}), node.model_copy(update={"name": "b"})]
     )
     with pytest.raises(AlreadyExistsError):
@@ -237,7 +239,7 @@ ROUND_TRIP = {
     "pi": 3.141592653589793,
     "true": True,
     "false": False,
-    "text": "héllo \U0001f600 \n\t\"quoted\" `tick` $x {y}",
+    "text": 'héllo \U0001f600 \n\t"quoted" `tick` $x {y}',
     "empty": "",
     "struct_dict": {"a": 1, "b": [1.0, True, None, "s"], "c": {"d": {}}},
     "struct_list": [1, 1.0, False, "x", [], {"k": [2]}],
@@ -290,12 +292,24 @@ def test_declared_and_custom_properties_with_one_name_stay_apart(typed: Store) -
 
 
 def test_property_names_like_system_fields_cannot_overwrite_them(typed: Store) -> None:
-    custom = {"id": 99, "type": "X", "name": "evil", "uri": "u", "state": "DELETED",
-              "create_time": 1, "seq": 0, "external_id": "e"}
+    custom = {
+        "id": 99,
+        "type": "X",
+        "name": "evil",
+        "uri": "u",
+        "state": "DELETED",
+        "create_time": 1,
+        "seq": 0,
+        "external_id": "e",
+    }
     [aid] = typed.put_artifacts([Artifact(type="Dataset", name="real", custom_properties=custom)])
     [got] = typed.get_artifacts_by_id([aid])
     assert (got.id, got.type, got.name, got.uri, got.state) == (
-        aid, "Dataset", "real", None, ArtifactState.UNKNOWN,
+        aid,
+        "Dataset",
+        "real",
+        None,
+        ArtifactState.UNKNOWN,
     )
     assert got.external_id is None and got.create_time != 1
     assert got.custom_properties == custom
@@ -306,3 +320,101 @@ def test_returned_values_do_not_alias_the_store(typed: Store) -> None:
     [got] = typed.get_artifacts_by_id([aid])
     got.custom_properties["s"]["a"].append(2)  # type: ignore[index,union-attr]
     assert typed.get_artifacts_by_id([aid])[0].custom_properties == {"s": {"a": [1]}}
+
+
+# ---- import_nodes: another store's history, ids and times kept ---------------------------------
+
+
+def test_import_nodes_keeps_ids_and_times_and_moves_the_counter(typed: Store) -> None:
+    old = [
+        Artifact(
+            id=40,
+            type="Dataset",
+            name="imported",
+            create_time=1000,
+            update_time=2000,
+            properties={"rows": 1},
+        ),
+        Artifact(id=7, type="Model", create_time=5, update_time=6),
+    ]
+    typed.import_nodes(Kind.ARTIFACT, old)
+    got = {a.id: a for a in typed.get_artifacts()}
+    assert set(got) == {7, 40}
+    assert (got[40].create_time, got[40].update_time, got[40].properties) == (
+        1000,
+        2000,
+        {"rows": 1},
+    )
+    assert got[40].seq is not None and got[7].seq is not None
+    [fresh] = typed.put_artifacts([Artifact(type="Dataset", name="new")])
+    assert fresh > 40  # later inserts never collide with imported ids
+    # re-import overwrites in place (an idempotent re-run of an import)
+    typed.import_nodes(Kind.ARTIFACT, [old[0].model_copy(update={"uri": "u"})])
+    assert typed.get_artifacts_by_id([40])[0].uri == "u"
+    assert len(typed.get_artifacts()) == 3
+
+
+def test_import_nodes_keeps_uniqueness_and_is_all_or_nothing(typed: Store, dump: Any) -> None:
+    typed.import_nodes(
+        Kind.ARTIFACT, [Artifact(id=1, type="Dataset", name="a", create_time=1, update_time=1)]
+    )
+    before = dump(typed)
+    with pytest.raises(AlreadyExistsError):
+        typed.import_nodes(
+            Kind.ARTIFACT,
+            [
+                Artifact(id=2, type="Dataset", name="b", create_time=1, update_time=1),
+                Artifact(id=3, type="Dataset", name="a", create_time=1, update_time=1),
+            ],
+        )
+    with pytest.raises(InvalidInputError) as info:
+        typed.import_nodes(
+            Kind.ARTIFACT, [Artifact(id=1, type="Model", create_time=1, update_time=1)]
+        )
+    assert info.value.field == "type"
+    with pytest.raises(InvalidInputError) as info:
+        typed.import_nodes(Kind.ARTIFACT, [Artifact(type="Dataset", create_time=1, update_time=1)])
+    assert (info.value.field, info.value.value) == ("id", None)
+    assert dump(typed) == before
+
+
+def test_update_by_id_always_writes_even_with_equal_content(typed: Store) -> None:
+    [aid] = typed.put_artifacts([Artifact(type="Dataset", name="a")])
+    [before] = typed.get_artifacts_by_id([aid])
+    assert typed.put_artifacts([before]) == [aid]  # an update by id, same content
+    [after] = typed.get_artifacts_by_id([aid])
+    assert after.seq is not None and before.seq is not None and after.seq > before.seq
+    assert after.create_time == before.create_time
+
+
+def test_update_onto_a_taken_external_id_is_already_exists(typed: Store) -> None:
+    a, b = typed.put_artifacts(
+        [Artifact(type="Dataset", external_id="x"), Artifact(type="Dataset", external_id="y")]
+    )
+    with pytest.raises(AlreadyExistsError):
+        typed.put_artifacts([Artifact(id=b, type="Dataset", external_id="x")])
+    assert typed.get_artifacts_by_id([b])[0].external_id == "y"
+    # moving an external id away frees it
+    typed.put_artifacts([Artifact(id=a, type="Dataset", external_id="z")])
+    assert typed.put_artifacts([Artifact(id=b, type="Dataset", external_id="x")]) == [b]
+
+
+def test_get_by_id_repeats_and_unknowns(typed: Store) -> None:
+    [aid] = typed.put_artifacts([Artifact(type="Dataset", name="a")])
+    assert [a.id for a in typed.get_artifacts_by_id([aid, aid, -5, 2**63 - 1])] == [aid, aid]
+
+
+def test_put_types_twice_in_one_batch_evolves_once(typed: Store) -> None:
+    ids = typed.put_types(
+        [
+            ArtifactType(name="Fresh", properties={"a": PropertyType.INT}),
+            ArtifactType(
+                name="Fresh", properties={"a": PropertyType.INT, "b": PropertyType.STRING}
+            ),
+        ]
+    )
+    assert ids[0] == ids[1]
+    assert typed.get_artifact_type("Fresh").properties == {
+        "a": PropertyType.INT,
+        "b": PropertyType.STRING,
+    }

@@ -31,7 +31,11 @@ def test_put_and_get_types_of_each_kind(store: Store) -> None:
     assert len(set(ids)) == 3
     a = store.get_artifact_type("Dataset")
     assert (a.id, a.name, a.version, a.description, a.properties) == (
-        ids[0], "Dataset", "1", "rows", {"n": P.INT},
+        ids[0],
+        "Dataset",
+        "1",
+        "rows",
+        {"n": P.INT},
     )
     assert store.get_execution_type("Trainer").properties == {"lr": P.DOUBLE}
     assert store.get_context_type("Pipeline").id == ids[2]

@@ -160,7 +160,7 @@ def histories(draw: st.DrawFn) -> History:
     runs: list[int] = []
     deployments: list[int] = []
     for i in range(draw(st.integers(1, 3))):
-        h.artifact("Dataset", f"raw-{i}", tick_=None) if False else h.artifact("Dataset", f"raw-{i}")
+        h.artifact("Dataset", f"raw-{i}")
     for i in range(draw(st.integers(0, 9))):
         etype = draw(st.sampled_from(sorted(_OUTPUT_TYPES)))
         state = draw(st.sampled_from([ExecutionState.COMPLETE, ExecutionState.COMPLETE,

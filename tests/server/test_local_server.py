@@ -37,9 +37,7 @@ def test_stale_record_is_removed(isolated_env: pytest.MonkeyPatch, home: Paths) 
     assert server.stop() is None
 
 
-def test_requested_port_in_use_is_refused(
-    isolated_env: pytest.MonkeyPatch, home: Paths
-) -> None:
+def test_requested_port_in_use_is_refused(isolated_env: pytest.MonkeyPatch, home: Paths) -> None:
     server = LocalServer(home)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -64,9 +62,9 @@ def test_start_timeout_stops_the_server_and_shows_the_log(
     assert str(server.paths.console_log) in message
     assert server.status() is None
     # Nothing of it keeps running.
-    home = f"--home-dir={server.paths.server_home}".encode()
+    home_arg = f"--home-dir={server.paths.server_home}".encode()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            assert home not in proc.joinpath("cmdline").read_bytes().split(b"\0")
+            assert home_arg not in proc.joinpath("cmdline").read_bytes().split(b"\0")
         except OSError:
             continue

@@ -40,9 +40,7 @@ def test_password_is_never_shown(provisioned: tuple[Paths, Neo4jTarget]) -> None
 def test_cypher_round_trip(provisioned: tuple[Paths, Neo4jTarget]) -> None:
     _, target = provisioned
     with neo4j.GraphDatabase.driver(target.uri, auth=(target.user, target.password)) as driver:
-        driver.execute_query(
-            "CREATE (:RoundTrip {name: $name, n: $n})", name="answer", n=42
-        )
+        driver.execute_query("CREATE (:RoundTrip {name: $name, n: $n})", name="answer", n=42)
         records, _, _ = driver.execute_query(
             "MATCH (r:RoundTrip {name: $name}) RETURN r.n AS n", name="answer"
         )

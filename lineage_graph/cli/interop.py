@@ -1,0 +1,301 @@
+"""``lineage-graph import|export|serve``: MLMD import, OpenLineage in and out, exports.
+
+Examples::
+
+    lineage-graph import mlmd ./metadata.sqlite
+    lineage-graph import mlmd --mysql-config mysql.json
+    lineage-graph import openlineage events.jsonl        # or - for stdin
+    lineage-graph serve --port 5000                       # OpenLineage HTTP: /api/v1/lineage
+    lineage-graph export json -o store.json
+    lineage-graph export graphml artifact:7 --upstream -o model7.graphml
+    lineage-graph export openlineage -o events.jsonl
+
+``REF`` is ``artifact:<id>``, ``execution:<id>`` or ``context:<id>``; with ``--upstream``/
+``--downstream`` the export holds that node and its lineage, otherwise just that node (for a
+context: the context, its artifacts and executions).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InvalidInputError
+from ..models import Kind
+from ..store.base import Store
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+import_app = typer.Typer(
+    help="Bring history in: an MLMD store or OpenLineage events.", no_args_is_help=True
+)
+export_app = typer.Typer(
+    help="Write the store or one node's lineage as JSON, GraphML or OpenLineage events.",
+    no_args_is_help=True,
+)
+serve_app = typer.Typer(help="Serve the OpenLineage HTTP endpoint (POST /api/v1/lineage).")
+
+
+def _store() -> Store:
+    from ..connection import connect
+    from ..server import resolve
+
+    store = connect(resolve(docker_ok=False))
+    store.init_schema()
+    return store
+
+
+def _emit(doc: dict[str, Any], as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(doc, sort_keys=True) if as_json else text)
+
+
+# ---- import --------------------------------------------------------------------------------
+
+
+@import_app.command("mlmd")
+def import_mlmd_cmd(
+    sqlite_file: Annotated[
+        Path | None, typer.Argument(help="The MLMD SQLite file (opened read-only).")
+    ] = None,
+    mysql_config: Annotated[
+        Path | None,
+        typer.Option("--mysql-config", help="JSON or text-proto MySQLDatabaseConfig file."),
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=100_000, help="Nodes per round trip.")] = 1000,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import an MLMD store (types, nodes, events, links) keeping MLMD's ids; re-runs add
+    only what is new."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..interop.mlmd import import_mlmd, mysql_config_from_file, open_mlmd
+
+    if (sqlite_file is None) == (mysql_config is None):
+        raise InvalidInputError(
+            "give an SQLite file or --mysql-config (one of them)", field="source"
+        )
+    if sqlite_file is not None:
+        mlmd = open_mlmd(sqlite_file)
+    else:
+        assert mysql_config is not None
+        mlmd = open_mlmd(mysql_config=mysql_config_from_file(mysql_config))
+    with (
+        _store() as store,
+        Progress(
+            TextColumn("{task.description:>16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            disable=as_json or not sys.stderr.isatty(),
+            console=Console(stderr=True),
+        ) as bar,
+    ):
+        tasks: dict[str, Any] = {}
+
+        def tick(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=max(total, 1))
+            bar.update(tasks[phase], completed=done, total=max(total, 1))
+
+        report = import_mlmd(store, mlmd, batch=batch, progress=tick)
+    doc = report.as_dict()
+    summary = ", ".join(
+        f"{doc['new'][k]} new / {doc['updated'][k]} updated {k}s"
+        for k in ("artifact", "execution", "context")
+    )
+    _emit(doc, as_json, f"imported: {summary}; {doc['events']['new']} new events")
+    for old, new in report.renamed.items():
+        if not as_json:
+            typer.echo(f"renamed {old} -> {new}", err=True)
+
+
+@import_app.command("openlineage")
+def import_openlineage_cmd(
+    source: Annotated[str, typer.Argument(help="A JSON or JSON Lines file of events, or -.")],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first malformed event.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ingest OpenLineage RunEvents (one JSON document, an array, or JSON Lines)."""
+    from ..interop.openlineage import ingest_events, iter_documents
+
+    if source == "-":
+        docs = list(iter_documents(sys.stdin))
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInputError(f"{source} does not exist", field="source", value=source)
+        with path.open(encoding="utf-8") as fh:
+            docs = list(iter_documents(fh))
+    with _store() as store:
+        report = ingest_events(store, docs, stop_on_error=strict)
+    _emit(
+        report.as_dict(),
+        as_json,
+        f"accepted {report.accepted} events, rejected {len(report.rejected)}",
+    )
+    if not as_json:
+        for r in report.rejected:
+            typer.echo(f"event {r['line']}: {r['reason']}", err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+# ---- serve ---------------------------------------------------------------------------------
+
+
+@serve_app.callback(invoke_without_command=True)
+def serve_cmd(
+    host: Annotated[
+        str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 5000,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LINEAGE_GRAPH_API_KEY",
+            help="Require 'Authorization: Bearer <key>' on every POST.",
+        ),
+    ] = None,
+) -> None:
+    """Accept OpenLineage events over HTTP until Ctrl-C."""
+    from ..interop.server import LineageServer
+
+    with _store() as store:
+        try:
+            server = LineageServer(store, host, port, api_key=api_key)
+        except OSError as exc:
+            from ..errors import UnavailableError
+
+            raise UnavailableError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        typer.echo(f"OpenLineage endpoint: {server.url}/api/v1/lineage  (Ctrl-C stops)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
+# ---- export --------------------------------------------------------------------------------
+
+
+def _parse_ref(ref: str) -> tuple[Kind, int]:
+    kind, _, ident = ref.partition(":")
+    try:
+        return Kind(kind.lower()), int(ident)
+    except ValueError:
+        raise InvalidInputError(
+            f"REF {ref!r} must be artifact:<id>, execution:<id> or context:<id>",
+            field="ref",
+            value=ref,
+        ) from None
+
+
+def _selection(store: Store, ref: str | None, upstream: bool, downstream: bool) -> Any:
+    from .. import lineage
+    from ..answers import NodeRef
+    from ..errors import NotFoundError
+    from ..interop.export import Selection, selection_of
+
+    if ref is None:
+        if upstream or downstream:
+            raise InvalidInputError("--upstream/--downstream need a REF", field="ref")
+        return None
+    kind, ident = _parse_ref(ref)
+    if not store.get_nodes_by_id(kind, [ident]):
+        raise NotFoundError(f"no {kind.value} with id {ident}")
+    start = NodeRef(kind=kind, id=ident)
+    if kind is Kind.CONTEXT:
+        if upstream or downstream:
+            raise InvalidInputError("lineage starts at an artifact or execution", field="ref")
+        return Selection(
+            artifacts=frozenset(a.id for a in store.get_artifacts_by_context(ident)),  # type: ignore[misc]
+            executions=frozenset(e.id for e in store.get_executions_by_context(ident)),  # type: ignore[misc]
+            contexts=frozenset({ident}),
+        )
+    answers: list[Any] = []
+    if upstream:
+        answers.append(lineage.upstream(store, start))
+    if downstream:
+        answers.append(lineage.downstream(store, start))
+    return selection_of(answers, extra=[(kind, ident)])
+
+
+def _export(
+    fmt: str,
+    ref: str | None,
+    output: Path,
+    upstream: bool,
+    downstream: bool,
+    namespace: str,
+    as_json: bool,
+) -> None:
+    from ..interop import export
+
+    with _store() as store:
+        selection = _selection(store, ref, upstream, downstream)
+        if fmt == "json":
+            with output.open("w", encoding="utf-8") as fh:
+                counts = export.write_json(store, fh, selection)
+        elif fmt == "graphml":
+            g = export.write_graphml(store, output, selection)
+            counts = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+        else:
+            with output.open("w", encoding="utf-8") as fh:
+                counts = {
+                    "events": export.write_openlineage(store, fh, selection, namespace=namespace)
+                }
+    text = ", ".join(f"{v} {k}" for k, v in counts.items())
+    _emit({"format": fmt, "file": str(output), **counts}, as_json, f"wrote {output}: {text}")
+
+
+RefArg = Annotated[str | None, typer.Argument(help="artifact:<id>, execution:<id> or context:<id>")]
+OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write.")]
+UpOpt = Annotated[bool, typer.Option("--upstream", help="Include REF's upstream lineage.")]
+DownOpt = Annotated[bool, typer.Option("--downstream", help="Include REF's downstream lineage.")]
+
+
+@export_app.command("json")
+def export_json_cmd(
+    output: OutOpt,
+    ref: RefArg = None,
+    upstream: UpOpt = False,
+    downstream: DownOpt = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """The documented JSON document (schema: docs/export-schema.md)."""
+    _export("json", ref, output, upstream, downstream, "", as_json)
+
+
+@export_app.command("graphml")
+def export_graphml_cmd(
+    output: OutOpt,
+    ref: RefArg = None,
+    upstream: UpOpt = False,
+    downstream: DownOpt = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """GraphML (Gephi, yEd, Cytoscape, networkx)."""
+    _export("graphml", ref, output, upstream, downstream, "", as_json)
+
+
+@export_app.command("openlineage")
+def export_openlineage_cmd(
+    output: OutOpt,
+    ref: RefArg = None,
+    upstream: UpOpt = False,
+    downstream: DownOpt = False,
+    namespace: Annotated[
+        str, typer.Option(help="Namespace for non-OpenLineage nodes.")
+    ] = "lineage-graph",
+    as_json: JsonFlag = False,
+) -> None:
+    """OpenLineage RunEvents as JSON Lines (post them to Marquez or DataHub)."""
+    _export("openlineage", ref, output, upstream, downstream, namespace, as_json)

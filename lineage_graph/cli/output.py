@@ -1,0 +1,116 @@
+"""Output for the query commands: one JSON document, or rich tables and trees.
+
+JSON shape: every node is an object with at least ``id``, ``kind`` (artifact, execution,
+context), ``type``, ``name``, ``uri`` and ``state`` (``uri`` for artifacts, ``state`` the
+artifact state or the execution's last known state; null where the kind has none).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..answers import ContextNode, LineageNode
+from ..models import Artifact, Execution, Kind, Node
+
+NodeLike = Node | LineageNode | ContextNode
+
+
+def node_json(node: NodeLike) -> dict[str, Any]:
+    """The JSON object of any node the answers or the store return."""
+    if isinstance(node, ContextNode):
+        return {
+            "id": node.id, "kind": Kind.CONTEXT.value, "type": node.type, "name": node.name,
+            "uri": None, "state": None, "create_time": node.create_time,
+            "parent_ids": list(node.parent_ids),
+        }
+    if isinstance(node, LineageNode):
+        data: dict[str, Any] = {
+            "id": node.id, "kind": node.kind.value, "type": node.type, "name": node.name,
+            "uri": node.uri, "state": node.state, "create_time": node.create_time,
+        }
+        if node.hops is not None:
+            data["hops"] = node.hops
+        if node.properties is not None:
+            data["properties"] = node.properties
+        return data
+    state: str | None = None
+    uri: str | None = None
+    if isinstance(node, Artifact):
+        state, uri = node.state.value, node.uri
+    elif isinstance(node, Execution):
+        state = node.last_known_state.value
+    return {
+        "id": node.id, "kind": node.kind.value, "type": node.type, "name": node.name,
+        "uri": uri, "state": state, "external_id": node.external_id,
+        "create_time": node.create_time, "update_time": node.update_time,
+        "properties": node.properties, "custom_properties": node.custom_properties,
+    }
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def console() -> Console:
+    # soft_wrap keeps long URLs on one line, so they stay clickable and copyable.
+    return Console(soft_wrap=True, highlight=False)
+
+
+def when(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False) -> Table:
+    """A table of nodes: kind, id, type, name, state, uri (and hops)."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in ("kind", "id", "type", "name", "state", "uri"):
+        table.add_column(col, overflow="fold")
+    if hops:
+        table.add_column("hops", justify="right")
+    for node in nodes:
+        d = node_json(node)
+        row = [d["kind"], str(d["id"]), d["type"], d["name"] or "", d["state"] or "",
+               d["uri"] or ""]
+        if hops:
+            row.append("" if d.get("hops") is None else str(d["hops"]))
+        table.add_row(*row, style="bold red" if d["state"] == "FAILED" else None)
+    return table
+
+
+def properties_table(title: str, values: Mapping[str, Any]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("name")
+    table.add_column("value", overflow="fold")
+    for key in sorted(values):
+        value = values[key]
+        table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+    return table
+
+
+def kind_name(node: NodeLike) -> str:
+    d = node_json(node)
+    label = f"{d['type']} {d['name']}" if d["name"] else str(d["type"])
+    return f"{d['kind']} {d['id']}: {label}"
+
+
+__all__ = [
+    "Table",
+    "console",
+    "emit_json",
+    "kind_name",
+    "node_json",
+    "nodes_table",
+    "properties_table",
+    "when",
+]

@@ -1,0 +1,619 @@
+"""Query commands: ``demo``, ``show``, ``upstream``, ``downstream``, ``taint``, ``incidents``,
+``provenance``, ``why-failed``, ``deployed``, ``models-on``, ``browse``.
+
+REF is an id or ``TYPE:NAME`` (see ``refs``). Every command takes ``--json`` (one JSON
+document on stdout; nodes carry ``id``, ``kind``, ``type``, ``name``, ``uri``, ``state``) and
+connects through the resolver: ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD`` (or ``--uri``
+etc.), else the local server this project started. Only ``demo`` starts a server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.tree import Tree
+
+from .. import lineage, questions
+from ..answers import FailedStep, Incident, LineageResult
+from ..errors import InvalidInputError, NotFoundError
+from ..models import Kind, ListOptions, Node
+from ..server import Neo4jTarget
+from ..store.base import Store
+from . import output as out
+from .refs import node_ref, resolve_node
+
+app = typer.Typer(no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+KindOpt = Annotated[
+    Kind | None,
+    typer.Option("--kind", case_sensitive=False,
+                 help="Look REF up in this kind only (default: artifact, execution, context)."),
+]
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="An id, or TYPE:NAME.")]
+UriOpt = Annotated[str | None, typer.Option("--uri", envvar="NEO4J_URI", show_envvar=True,
+                                            help="Bolt URI of the server.")]
+UserOpt = Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER", show_envvar=True)]
+PasswordOpt = Annotated[str | None, typer.Option("--password", envvar="NEO4J_PASSWORD",
+                                                 show_envvar=True)]
+DatabaseOpt = Annotated[str | None, typer.Option("--database", envvar="NEO4J_DATABASE",
+                                                 show_envvar=True)]
+
+
+@contextmanager
+def _override_env(**values: str | None) -> Iterator[None]:
+    """Hand explicit connection options to the resolver, which reads the environment."""
+    old = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is not None:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _target(uri: str | None, user: str | None, password: str | None, database: str | None,
+            *, start: bool) -> Neo4jTarget:
+    from ..server import resolve
+
+    with _override_env(NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password,
+                       NEO4J_DATABASE=database):
+        # docker_ok=False: a container started by a one-shot command would die with it.
+        return resolve(start=start, docker_ok=False)
+
+
+@contextmanager
+def _store(uri: str | None, user: str | None, password: str | None, database: str | None,
+           *, start: bool = False) -> Iterator[Store]:
+    from ..store.neo4j import Neo4jStore
+
+    store = Neo4jStore.from_target(_target(uri, user, password, database, start=start))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _walkable(node: Node, command: str) -> Node:
+    if node.kind is Kind.CONTEXT:
+        raise InvalidInputError(
+            f"{command} follows artifacts and executions; {node.type}:{node.name} is a context",
+            field="REF", value=node.id,
+        )
+    return node
+
+
+def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
+    return {
+        "start": out.node_json(node),
+        "artifacts": [out.node_json(n) for n in result.artifacts],
+        "executions": [out.node_json(n) for n in result.executions],
+        "partial": result.partial,
+        "reason": result.reason,
+    }
+
+
+def _walk(direction: str, ref: str, kind: Kind | None, depth: int | None, types: list[str] | None,
+          limit: int | None, roots: bool, as_json: bool, conn: tuple[Any, ...]) -> None:
+    with _store(*conn) as store:
+        node = _walkable(resolve_node(store, ref, kind), direction)
+        walk = lineage.upstream if direction == "upstream" else lineage.downstream
+        result = walk(store, node_ref(node), max_depth=depth, types=types or None, limit=limit,
+                      roots_only=roots)
+    if as_json:
+        out.emit_json(_lineage_json(node, result))
+        return
+    c = out.console()
+    c.print(out.nodes_table(f"{direction} of {out.kind_name(node)}",
+                            [*result.artifacts, *result.executions], hops=True))
+    if result.partial:
+        c.print(f"[yellow]partial result: {result.reason}[/yellow]")
+
+
+@app.command()
+def show(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+         user: UserOpt = None, password: PasswordOpt = None, database: DatabaseOpt = None) -> None:
+    """Show one node: its fields and properties."""
+    with _store(uri, user, password, database) as store:
+        node = resolve_node(store, ref, kind)
+        contexts = [] if node.kind is Kind.CONTEXT else out_contexts(store, node)
+    if as_json:
+        out.emit_json({"node": out.node_json(node),
+                       "contexts": [out.node_json(c) for c in contexts]})
+        return
+    c = out.console()
+    c.print(out.nodes_table(out.kind_name(node), [node]))
+    if node.properties:
+        c.print(out.properties_table("properties", node.properties))
+    if node.custom_properties:
+        c.print(out.properties_table("custom properties", node.custom_properties))
+    if contexts:
+        c.print(out.nodes_table("contexts", contexts))
+
+
+def out_contexts(store: Store, node: Node) -> list[Node]:
+    """Contexts an artifact is attributed to / an execution is associated with."""
+    assert node.id is not None
+    field = "artifact_id" if node.kind is Kind.ARTIFACT else "execution_id"
+    return list(store.list_nodes(Kind.CONTEXT, ListOptions(**{field: node.id})).items)
+
+
+DepthOpt = Annotated[int | None, typer.Option("--depth", min=0, help="At most this many hops.")]
+TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Keep only these types.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most this many nodes.")]
+RootsOpt = Annotated[bool, typer.Option("--roots", help="Only the ends (origins or leaves).")]
+
+
+@app.command()
+def upstream(ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None, types: TypeOpt = None,
+             limit: LimitOpt = None, roots: RootsOpt = False, as_json: JsonOpt = False,
+             uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
+             database: DatabaseOpt = None) -> None:
+    """Everything REF was derived from (any depth)."""
+    _walk("upstream", ref, kind, depth, types, limit, roots, as_json,
+          (uri, user, password, database))
+
+
+@app.command()
+def downstream(ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None, types: TypeOpt = None,
+               limit: LimitOpt = None, roots: RootsOpt = False, as_json: JsonOpt = False,
+               uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
+               database: DatabaseOpt = None) -> None:
+    """Everything derived from REF (any depth)."""
+    _walk("downstream", ref, kind, depth, types, limit, roots, as_json,
+          (uri, user, password, database))
+
+
+def _incident_json(inc: Incident, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = inc.model_dump(mode="json", exclude={"reached"})
+    if source is not None:
+        data["source_node"] = source
+    if inc.reached is not None:
+        data["reached"] = [
+            {**out.node_json(t.node), "hops": t.hops, "via": t.via.model_dump(mode="json")}
+            for t in inc.reached
+        ]
+    return data
+
+
+@app.command()
+def taint(ref: RefArg,
+          reason: Annotated[str, typer.Option("--reason", help="Why REF is bad.")],
+          barrier: Annotated[list[str] | None, typer.Option(
+              "--barrier", help="Execution types taint does not pass (repeatable).")] = None,
+          kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+          user: UserOpt = None, password: PasswordOpt = None,
+          database: DatabaseOpt = None) -> None:
+    """Record that REF is bad and taint everything downstream of it (an incident)."""
+    if not reason.strip():
+        raise InvalidInputError("--reason must not be empty", field="reason", value=reason)
+    with _store(uri, user, password, database) as store:
+        node = _walkable(resolve_node(store, ref, kind), "taint")
+        created = lineage.mark_bad(store, node_ref(node), reason, barrier_types=barrier or ())
+        inc = lineage.incident(store, created.id)
+    if as_json:
+        out.emit_json({"incident": _incident_json(inc, out.node_json(node))})
+        return
+    c = out.console()
+    c.print(f"[bold red]incident {inc.id}[/bold red] on {out.kind_name(node)}: {inc.reason}")
+    reached = [t.node for t in inc.reached or []]
+    c.print(out.nodes_table(f"tainted: {inc.reached_count}", reached, hops=False))
+
+
+@app.command()
+def incidents(
+    status: Annotated[str | None, typer.Option(
+        "--status", help="OPEN or RESOLVED (default: all).")] = None,
+    as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
+    password: PasswordOpt = None, database: DatabaseOpt = None,
+) -> None:
+    """List recorded incidents, newest first."""
+    if status is not None and status.upper() not in ("OPEN", "RESOLVED"):
+        raise InvalidInputError(f"--status {status!r}: use OPEN or RESOLVED", field="status",
+                                value=status)
+    with _store(uri, user, password, database) as store:
+        found = lineage.incidents(store, status=status.upper() if status else None)
+    if as_json:
+        out.emit_json({"incidents": [_incident_json(i) for i in found]})
+        return
+    table = out.Table(title="incidents", title_justify="left")
+    for col in ("id", "status", "source", "reason", "reached", "created"):
+        table.add_column(col, overflow="fold")
+    for i in found:
+        table.add_row(str(i.id), i.status, f"{i.source.kind.value} {i.source.id}", i.reason,
+                      str(i.reached_count), out.when(i.created),
+                      style="red" if i.status == "OPEN" else None)
+    out.console().print(table)
+
+
+@app.command()
+def provenance(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+               user: UserOpt = None, password: PasswordOpt = None,
+               database: DatabaseOpt = None) -> None:
+    """Where an artifact came from: datasets, hyperparameters, pipeline and run, versions."""
+    with _store(uri, user, password, database) as store:
+        node = resolve_node(store, ref, kind or Kind.ARTIFACT)
+        assert node.id is not None
+        datasets = questions.training_datasets(store, node.id)
+        snap = questions.producer(store, node.id)
+    if snap is None:
+        raise NotFoundError(f"no execution produced {out.kind_name(node)}")
+    doc = {
+        "artifact": out.node_json(node),
+        "datasets": [out.node_json(d) for d in datasets],
+        "execution": out.node_json(snap.execution),
+        "hyperparameters": snap.parameters,
+        "contexts": [out.node_json(c) for c in snap.contexts],
+        "ancestors": [out.node_json(c) for c in snap.ancestors],
+        "code": snap.code,
+        "environment": snap.environment,
+    }
+    if as_json:
+        out.emit_json(doc)
+        return
+    tree = Tree(f"[bold]{out.kind_name(node)}[/bold]")
+    branch = tree.add("datasets")
+    for d in datasets:
+        branch.add(f"{out.kind_name(d)}  {d.uri or ''}")
+    run = tree.add(f"produced by {out.kind_name(snap.execution)} ({snap.execution.state})")
+    params = run.add("hyperparameters")
+    for k, v in sorted(snap.parameters.items()):
+        params.add(f"{k} = {v}")
+    ctx = run.add("pipeline and run")
+    for c in [*snap.contexts, *[a for a in snap.ancestors if a not in snap.contexts]]:
+        ctx.add(out.kind_name(c))
+    code = run.add("code")
+    for k, v in sorted(snap.code.items()):
+        code.add(f"{k} = {v}")
+    env = run.add("environment")
+    for k, v in sorted(snap.environment.items()):
+        env.add(f"{k} = {v}")
+    out.console().print(tree)
+
+
+def _failed_json(step: FailedStep) -> dict[str, Any]:
+    return {
+        "execution": out.node_json(step.failed.execution),
+        "error": step.failed.error,
+        "error_type": step.failed.custom_properties.get("error_type"),
+        "contexts": [out.node_json(c) for c in step.failed.contexts],
+        "last_success": (out.node_json(step.last_success.execution)
+                         if step.last_success else None),
+        "changes": [c.model_dump(mode="json") for c in (step.diff.changes if step.diff else [])],
+    }
+
+
+@app.command("why-failed")
+def why_failed(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+               user: UserOpt = None, password: PasswordOpt = None,
+               database: DatabaseOpt = None) -> None:
+    """Failed executions at or upstream of REF (a run: in it), with what changed since the
+    last success of the same step."""
+    with _store(uri, user, password, database) as store:
+        node = resolve_node(store, ref, kind)
+        steps = questions.why_failed(store, node_ref(node))
+    if as_json:
+        out.emit_json({"start": out.node_json(node), "failed": [_failed_json(s) for s in steps]})
+        return
+    c = out.console()
+    if not steps:
+        c.print(f"no failed execution at or upstream of {out.kind_name(node)}")
+        return
+    for s in steps:
+        tree = Tree(f"[bold red]FAILED {out.kind_name(s.failed.execution)}[/bold red]")
+        tree.add(f"error: {s.failed.error}")
+        if s.last_success is None:
+            tree.add("no earlier success of this step")
+        else:
+            changes = tree.add(f"changed since {out.kind_name(s.last_success.execution)}")
+            for ch in s.diff.changes if s.diff else []:
+                changes.add(f"{ch.section}.{ch.field}: {ch.before!r} -> {ch.after!r}")
+        c.print(tree)
+
+
+def _named(store: Store, name: str, kind: Kind | None) -> Node:
+    """NAME for ``deployed``: a REF, else a model artifact, then a context, of that name."""
+    try:
+        return resolve_node(store, name, kind)
+    except (InvalidInputError, NotFoundError):
+        pass
+    for k, types in ((Kind.ARTIFACT, questions.MODEL_TYPES), (Kind.CONTEXT, None)):
+        if kind is not None and k is not kind:
+            continue
+        items = store.list_nodes(k, ListOptions(name=name, types=types, limit=1)).items
+        if items:
+            return items[0]  # type: ignore[no-any-return]
+    raise NotFoundError(f"no model or pipeline named {name!r}")
+
+
+@app.command()
+def deployed(name: Annotated[str, typer.Argument(metavar="NAME",
+                                                 help="A model, a pipeline, or a REF.")],
+             kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+             user: UserOpt = None, password: PasswordOpt = None,
+             database: DatabaseOpt = None) -> None:
+    """The latest deployment (pushed model) of a model or pipeline, and its model."""
+    with _store(uri, user, password, database) as store:
+        node = _named(store, name, kind)
+        dep = questions.last_deployed(store, node_ref(node))
+    doc = {
+        "start": out.node_json(node),
+        "deployed": out.node_json(dep.deployed) if dep else None,
+        "model": out.node_json(dep.model) if dep and dep.model else None,
+        "contexts": [out.node_json(c) for c in dep.contexts] if dep else [],
+    }
+    if as_json:
+        out.emit_json(doc)
+        return
+    c = out.console()
+    if dep is None:
+        c.print(f"{out.kind_name(node)} was never deployed")
+        return
+    c.print(out.nodes_table(f"last deployment of {out.kind_name(node)}",
+                            [dep.deployed, *([dep.model] if dep.model else []), *dep.contexts]))
+
+
+@app.command("models-on")
+def models_on(ref: RefArg,
+              metric: Annotated[str, typer.Option("--metric",
+                                                  help="Model property to rank by.")] = "auc",
+              lower_is_better: Annotated[bool, typer.Option("--lower-is-better")] = False,
+              kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
+              user: UserOpt = None, password: PasswordOpt = None,
+              database: DatabaseOpt = None) -> None:
+    """Models trained on a dataset (downstream, any depth), best first by --metric."""
+    with _store(uri, user, password, database) as store:
+        node = resolve_node(store, ref, kind or Kind.ARTIFACT)
+        assert node.id is not None
+        ranked = questions.models_trained_on(store, node.id, metric,
+                                             higher_is_better=not lower_is_better)
+    if as_json:
+        out.emit_json({
+            "dataset": out.node_json(node),
+            "metric": metric,
+            "models": [{**out.node_json(r.model), "metric": r.metric} for r in ranked],
+        })
+        return
+    table = out.Table(title=f"models trained on {out.kind_name(node)}, best {metric} first",
+                      title_justify="left")
+    for col in ("id", "type", "name", metric, "state", "uri"):
+        table.add_column(col, overflow="fold")
+    for r in ranked:
+        table.add_row(str(r.model.id), r.model.type, r.model.name or "",
+                      "" if r.metric is None else str(r.metric), r.model.state or "",
+                      r.model.uri or "")
+    out.console().print(table)
+
+
+def browser_base_url(target: Neo4jTarget, override: str | None) -> str:
+    """The Browser address: ``--browser-url``, the target's, or port 7474 on the Bolt host."""
+    from ..browser.links import browser_base, default_browser_url
+
+    if override:
+        return browser_base(override)
+    if target.browser_url:
+        return browser_base(target.browser_url)
+    return default_browser_url(target.uri)
+
+
+def _type_labels(store: Store) -> dict[str, Kind]:
+    from ..browser.style import type_labels_of
+
+    return type_labels_of(
+        (k, t.name) for k in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT)
+        for t in store.get_types(k)
+    )
+
+
+VIEW_CHOICES = ("show", "upstream", "downstream", "provenance", "why_failed", "models_on",
+                "deployed")
+
+
+@app.command()
+def browse(
+    ref: Annotated[str | None, typer.Argument(metavar="[REF]", help="An id, or TYPE:NAME.")]
+    = None,
+    view: Annotated[str, typer.Option("--view", help="One of: " + ", ".join(VIEW_CHOICES))]
+    = "show",
+    serve: Annotated[bool, typer.Option("--serve", help=(
+        "Serve the guide and the style on localhost (until Ctrl-C) and link to them."))] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port of the guide/style server.")] = 7399,
+    style: Annotated[bool, typer.Option("--style", help=(
+        "Also print the style link: open it once and press Run (the Browser keeps it)."))]
+    = False,
+    browser_url: Annotated[str | None, typer.Option(
+        "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
+        help="Neo4j Browser address (default: the server's, else port 7474).")] = None,
+    kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
+    password: PasswordOpt = None, database: DatabaseOpt = None,
+) -> None:
+    """Print a Neo4j Browser link: connected to this server, the query for REF ready to run.
+
+    Without REF: the pipelines and their runs (with --serve: the guide). --style also prints
+    a link that applies the lineage style; --serve serves the guide and style until Ctrl-C.
+    """
+    from ..browser.links import browse_url
+    from ..browser.style import style_command
+    from ..browser.views import view as view_text
+
+    if view not in VIEW_CHOICES:
+        raise InvalidInputError(f"--view {view!r}: use one of {', '.join(VIEW_CHOICES)}",
+                                field="view", value=view)
+    target = _target(uri, user, password, database, start=False)
+    from ..store.neo4j import Neo4jStore
+
+    with Neo4jStore.from_target(target) as store:
+        node = resolve_node(store, ref, kind) if ref is not None else None
+        labels = _type_labels(store)
+        documents = _documents(store, labels) if serve else {}
+    base = browser_base_url(target, browser_url)
+
+    def link(q: str | None) -> str:
+        return browse_url(base, target.uri, q, user=target.user, database=target.database)
+
+    query = None if serve else view_text("overview")
+    if node is not None:
+        assert node.id is not None
+        if node.kind is Kind.CONTEXT and view != "show":
+            raise InvalidInputError(f"--view {view} needs an artifact or execution",
+                                    field="view", value=view)
+        query = view_text(view, node.id, node.kind)
+    server = None
+    if serve:
+        from ..browser.serve import AssetServer
+
+        server = AssetServer(documents, port=port)
+        server.bind()
+    guide_cmd = f":play {server.url('/guide.html')}" if server else None
+    doc = {
+        "url": link(query if query is not None else guide_cmd),
+        "query": query,
+        "node": out.node_json(node) if node is not None else None,
+        "style_url": link(style_command(labels)),
+        "style_command": f":style {server.url('/lineage.grass')}" if server else None,
+        "guide_command": guide_cmd,
+    }
+    if as_json:
+        out.emit_json(doc)
+    else:
+        c = out.console()
+        c.print("[bold]Open in Neo4j Browser[/bold] (log in, then press Run):")
+        c.print(doc["url"], markup=False)
+        if style:
+            c.print("[bold]Style[/bold] (open once, press Run; the Browser keeps it):")
+            c.print(doc["style_url"], markup=False)
+        if server:
+            c.print(f"Serving the guide and style at {server.base_url} (Ctrl-C stops). "
+                    "In the Browser run:")
+            c.print(f"  {doc['guide_command']}\n  {doc['style_command']}", markup=False)
+    if server is not None:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def _documents(store: Store, labels: dict[str, Kind]) -> dict[str, bytes]:
+    """The guide (questions on the demo history when loaded) and the style, as served."""
+    from ..browser.guide import guide_html
+    from ..browser.style import grass_text
+    from .guide_slides import slides
+
+    return {
+        "/guide.html": guide_html("lineage-graph: the eight questions", slides(store)).encode(),
+        "/lineage.grass": grass_text(labels).encode(),
+    }
+
+
+def _summary(a: Any) -> list[str]:
+    """A few human lines for one demo answer (``demo.Answer``, JSON-ready ``answer``)."""
+    data = a.answer
+    n = a.number
+    if n == 1:
+        return [f"{d['type']} {d['name']}" for d in data]
+    if n == 2:
+        return [", ".join(f"{k}={v}" for k, v in sorted(data.items()))]
+    if n == 3:
+        ctx = [f"{c['type']} {c['name']}" for c in data["contexts"]]
+        return [f"{data['execution']['type']} {data['execution']['name']}", "in " + ", ".join(ctx)]
+    if n == 4:
+        return [", ".join(f"{k}={v}" for k, v in sorted(data["code"].items())),
+                ", ".join(f"{k} {v}" for k, v in sorted(data["environment"].items()))]
+    if n == 5:
+        lines = []
+        for s in data:
+            ex = s["failed"]["execution"]
+            lines.append(f"FAILED {ex['type']} {ex['name']}: {s['failed']['custom_properties'].get('error')}")
+            for ch in (s.get("diff") or {}).get("changes", []):
+                lines.append(f"  {ch['section']}.{ch['field']}: {ch['before']!r} -> {ch['after']!r}")
+        return lines or ["no failed execution"]
+    if n == 6:
+        if not data:
+            return ["never deployed"]
+        model = data.get("model") or {}
+        return [f"{data['deployed']['type']} {data['deployed']['name']} "
+                f"(from {model.get('type', '?')} {model.get('name', '?')})"]
+    if n == 7:
+        return [f"{r['model']['name']}: {r['metric']}" for r in data]
+    if n == 8:
+        models = [t["node"]["name"] for t in data["models"]]
+        deployments = [t["node"]["name"] for t in data["deployments"]]
+        return [f"tainted: {len(data['artifacts'])} artifacts, {len(data['executions'])} "
+                f"executions, {len(data['contexts'])} contexts",
+                "models: " + ", ".join(models), "deployments: " + ", ".join(deployments)]
+    return []
+
+
+@app.command("demo")
+def demo_command(
+    browser_url: Annotated[str | None, typer.Option(
+        "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
+        help="Neo4j Browser address (default: the server's, else port 7474).")] = None,
+    as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
+    password: PasswordOpt = None, database: DatabaseOpt = None,
+) -> None:
+    """Load a realistic ML history (idempotent), answer the eight questions, link each to
+    Neo4j Browser. Starts the local Neo4j if none is configured or running."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .. import demo
+    from ..browser.links import browse_url
+    from ..browser.style import style_command
+    from ..browser.views import view as view_text
+    from ..store.neo4j import Neo4jStore
+
+    target = _target(uri, user, password, database, start=True)
+    with Neo4jStore.from_target(target) as store:
+        # Progress goes to stderr so that --json keeps stdout one document.
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=Console(stderr=True), transient=as_json) as bar:
+            task = bar.add_task("Loading the demo history", total=None)
+
+            def step(done: int, total: int, title: str) -> None:
+                bar.update(task, completed=done, total=total,
+                           description=f"Loading the demo history: {title}")
+
+            ids = demo.load(store, step)
+        found = demo.answers(store, ids)
+        labels = _type_labels(store)
+    base = browser_base_url(target, browser_url)
+
+    def link(q: str) -> str:
+        return browse_url(base, target.uri, q, user=target.user, database=target.database)
+
+    links = [link(view_text(a.view, a.node_id, a.kind)) for a in found]
+    if as_json:
+        out.emit_json({
+            "counts": ids.counts,
+            "ids": {k: v for k, v in vars(ids).items() if k != "counts"},
+            "answers": [
+                {"number": a.number, "question": a.question, "answer": a.answer,
+                 "command": a.command, "browser_url": u}
+                for a, u in zip(found, links, strict=True)
+            ],
+            "style_url": link(style_command(labels)),
+        })
+        return
+    c = out.console()
+    c.print(f"[bold]Demo history loaded[/bold]: {ids.counts['artifacts']} artifacts, "
+            f"{ids.counts['executions']} executions, {ids.counts['contexts']} contexts "
+            f"(loading again changes nothing).")
+    for a, u in zip(found, links, strict=True):
+        c.print(f"\n[bold cyan]{a.number}. {a.question}[/bold cyan]")
+        for line in _summary(a):
+            c.print(f"   {line}", markup=False)
+        c.print(f"   [dim]$ {a.command}[/dim]")
+        c.print(f"   Browser: {u}", markup=False)
+    c.print("\nThe lineage style is applied on connect by the Neo4j that lineage-graph runs; "
+            "for any other server: lineage-graph browse --style")

@@ -1,0 +1,267 @@
+"""``lineage-graph ls`` (what was recorded) and ``lineage-graph watch`` (act on what happens).
+
+``ls artifacts|executions|contexts [--type T]... [--state S]... [--limit N] [--json]`` lists
+nodes by id. ``watch`` follows one subscription with a durable cursor (kept in the store under
+``--name``, or in ``--cursor-dir``): it prints each delivery, or runs a handler - a command
+(``--exec``: the delivery as JSON on stdin, ``LG_*`` environment variables) or a Python
+function (``--handler file.py:func`` or ``module:func``, called as ``func(delivery, store)``).
+A handler failure stops the watch with the cursor before that delivery: the next watch gets it
+again (at least once; ``LG_DELIVERY_KEY`` / ``Delivery.key`` identifies it for idempotency).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import shlex
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InvalidInputError, UserError
+from ..models import ArtifactState, ExecutionState, Kind, ListOptions
+from ..store.base import Store
+from . import output as out
+from .query import DatabaseOpt, PasswordOpt, UriOpt, UserOpt, _store
+
+app = typer.Typer(no_args_is_help=True)
+
+
+class Listable(str, Enum):
+    artifacts = "artifacts"
+    executions = "executions"
+    contexts = "contexts"
+
+
+_KINDS = {Listable.artifacts: Kind.ARTIFACT, Listable.executions: Kind.EXECUTION,
+          Listable.contexts: Kind.CONTEXT}
+
+
+def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
+    if not states:
+        return None
+    if kind is Kind.CONTEXT:
+        raise InvalidInputError("contexts have no state: drop --state", field="state",
+                                value=states[0])
+    allowed = {s.value for s in (ArtifactState if kind is Kind.ARTIFACT else ExecutionState)}
+    upper = [s.upper() for s in states]
+    for s in upper:
+        if s not in allowed:
+            raise InvalidInputError(
+                f"--state {s!r} is not a {kind.value} state (one of {', '.join(sorted(allowed))})",
+                field="state", value=s)
+    return tuple(upper)
+
+
+@app.command("ls")
+def ls(
+    what: Annotated[Listable, typer.Argument(help="artifacts, executions or contexts.")],
+    types: Annotated[list[str] | None, typer.Option("--type", "-t",
+                                                    help="Only this type (repeatable).")] = None,
+    states: Annotated[list[str] | None, typer.Option(
+        "--state", "-s", help="Only this state (repeatable), e.g. LIVE, FAILED, CACHED.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, by id.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """List recorded artifacts, executions or contexts, oldest first."""
+    kind = _KINDS[what]
+    options = ListOptions(types=tuple(types) if types else None,
+                          states=_check_states(kind, states or []), order_by="id", limit=limit)
+    with _store(uri, user, password, database) as store:
+        page = store.list_nodes(kind, options)
+    if as_json:
+        out.emit_json({"kind": kind.value, "count": len(page.items),
+                       "truncated": page.next_cursor is not None,
+                       "items": [out.node_json(n) for n in page.items]})
+        return
+    out.console().print(out.nodes_table(f"{what.value} ({len(page.items)})", page.items))
+    if page.next_cursor is not None:
+        typer.echo(f"(only the first {limit}; use --limit or --type/--state to see more)")
+
+
+def _subscription(name: str, artifact_types: list[str], execution_states: list[str],
+                  execution_types: list[str], incidents: bool) -> Any:
+    from ..tracking.subscriptions import executions_reaching, incidents_opened, new_artifacts
+
+    chosen = sum([bool(artifact_types), bool(execution_states), incidents])
+    if chosen != 1:
+        raise InvalidInputError(
+            "choose exactly one stream: --artifact-type, --execution-state or --incidents",
+            field="stream", value=chosen)
+    if artifact_types:
+        return new_artifacts(name, tuple(artifact_types))
+    if execution_states:
+        states = _check_states(Kind.EXECUTION, execution_states)
+        assert states is not None
+        return executions_reaching(name, states,
+                                   type=tuple(execution_types) if execution_types else None)
+    return incidents_opened(name)
+
+
+def _load_handler(spec: str) -> Any:
+    target, sep, func = spec.rpartition(":")
+    if not sep or not target or not func:
+        raise InvalidInputError(f"--handler {spec!r} must be 'file.py:function' or "
+                                "'module:function'", field="handler", value=spec)
+    try:
+        if target.endswith(".py"):
+            path = Path(target).resolve()
+            module_spec = importlib.util.spec_from_file_location(path.stem, path)
+            if module_spec is None or module_spec.loader is None:
+                raise FileNotFoundError(path)
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules.setdefault(path.stem, module)
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(target)
+        return getattr(module, func)
+    except (ImportError, OSError, AttributeError) as exc:
+        raise InvalidInputError(f"cannot load handler {spec!r}: {exc}", field="handler",
+                                value=spec) from exc
+
+
+class HandlerFailed(UserError):
+    """The handler raised or exited non-zero; the delivery stays pending."""
+
+
+def _exec_handler(command: str) -> Any:
+    argv = shlex.split(command)
+    if not argv:
+        raise InvalidInputError("--exec needs a command", field="exec", value=command)
+
+    def run_command(delivery: Any) -> None:
+        doc = delivery.describe()
+        node = delivery.node
+        env = {**os.environ, "LG_DELIVERY_KEY": delivery.key,
+               "LG_SUBSCRIPTION": delivery.subscription, "LG_POSITION": str(delivery.position)}
+        if node is not None:
+            env.update({"LG_NODE_KIND": node.kind.value, "LG_NODE_ID": str(node.id),
+                        "LG_NODE_TYPE": node.type, "LG_NODE_NAME": node.name or "",
+                        "LG_NODE_URI": getattr(node, "uri", None) or ""})
+        if delivery.incident is not None:
+            env["LG_INCIDENT_ID"] = str(delivery.incident.id)
+        try:
+            done = subprocess.run(argv, input=json.dumps(doc, default=str), text=True, env=env,
+                                  check=False)
+        except OSError as exc:
+            raise HandlerFailed(f"cannot run {argv[0]!r}: {exc}") from exc
+        if done.returncode != 0:
+            raise HandlerFailed(f"handler exited with status {done.returncode} on "
+                                f"{delivery.key}; it will be delivered again")
+
+    return run_command
+
+
+def _printer(as_json: bool) -> Any:
+    def show(delivery: Any) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(delivery.describe(), default=str) + "\n")
+        elif delivery.incident is not None:
+            inc = delivery.incident
+            typer.echo(f"incident {inc.id}: {inc.source.kind.value} {inc.source.id} marked bad:"
+                       f" {inc.reason}")
+        else:
+            n = delivery.node
+            state = getattr(n, "state", None) or getattr(n, "last_known_state", None)
+            typer.echo(f"{n.kind.value} {n.id}: {n.type} {n.name or ''} "
+                       f"{state.value if state is not None else ''} "
+                       f"{getattr(n, 'uri', None) or ''}".rstrip())
+        sys.stdout.flush()
+
+    return show
+
+
+@app.command("watch")
+def watch(
+    name: Annotated[str, typer.Option("--name", help="Consumer name: its cursor is kept "
+                                                     "under it, restarts resume there.")],
+    artifact_types: Annotated[list[str] | None, typer.Option(
+        "--artifact-type", help="New LIVE artifacts of this type (repeatable).")] = None,
+    execution_states: Annotated[list[str] | None, typer.Option(
+        "--execution-state", help="Executions reaching this state (repeatable).")] = None,
+    execution_types: Annotated[list[str] | None, typer.Option(
+        "--execution-type", help="With --execution-state: only this type.")] = None,
+    incidents: Annotated[bool, typer.Option("--incidents",
+                                            help="Artifacts marked bad (incidents).")] = False,
+    start: Annotated[str, typer.Option(
+        "--from", help="For a new consumer: 'beginning' (all history) or 'now'.")] = "beginning",
+    exec_: Annotated[str | None, typer.Option(
+        "--exec", help="Run this command per delivery (JSON on stdin, LG_* env).")] = None,
+    handler: Annotated[str | None, typer.Option(
+        "--handler", help="Call file.py:func or module:func(delivery, store).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Handle what is pending, then exit.")] = False,
+    max_deliveries: Annotated[int | None, typer.Option("--max", min=1,
+                                                       help="Stop after this many.")] = None,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 1.0,
+    cursor_dir: Annotated[Path | None, typer.Option(
+        help="Keep the cursor in this directory instead of the store.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: with --once one document, "
+                                                         "else one line per delivery.")] = False,
+    uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Follow new artifacts of a type, executions reaching a state, or incidents."""
+    from ..tracking.subscriptions import FileCursors, Watcher
+
+    if exec_ and handler:
+        raise InvalidInputError("use --exec or --handler, not both", field="handler",
+                                value=handler)
+    if start not in ("beginning", "now"):
+        raise InvalidInputError("--from must be 'beginning' or 'now'", field="from", value=start)
+    sub = _subscription(name, artifact_types or [], execution_states or [],
+                        execution_types or [], incidents)
+    collected: list[dict[str, Any]] = []
+    with _store(uri, user, password, database) as store:
+        act = _make_handler(exec_, handler, store)
+        show = _printer(as_json)
+
+        def handle(delivery: Any) -> None:
+            if act is not None:
+                act(delivery)
+            if once and as_json:
+                collected.append(delivery.describe())
+            elif act is None or not as_json:
+                show(delivery)
+
+        w = Watcher(store, sub, cursors=FileCursors(cursor_dir) if cursor_dir else None,
+                    start=start)  # type: ignore[arg-type]
+        try:
+            if once:
+                handled = w.poll(handle, max_deliveries=max_deliveries)
+            else:
+                handled = w.run(handle, interval=interval, max_deliveries=max_deliveries)
+        except KeyboardInterrupt:
+            return
+        except HandlerFailed:
+            raise
+        except Exception as exc:
+            if isinstance(exc, UserError):
+                raise
+            raise HandlerFailed(f"handler failed: {type(exc).__name__}: {exc}; the delivery "
+                                "will be delivered again") from exc
+    if once and as_json:
+        out.emit_json({"subscription": name, "handled": handled, "deliveries": collected})
+    elif once and not as_json:
+        typer.echo(f"handled {handled}")
+
+
+def _make_handler(exec_: str | None, handler: str | None, store: Store) -> Any:
+    if exec_:
+        return _exec_handler(exec_)
+    if handler:
+        func = _load_handler(handler)
+        try:
+            takes_store = len(inspect.signature(func).parameters) >= 2
+        except (TypeError, ValueError):
+            takes_store = False
+        return (lambda d: func(d, store)) if takes_store else func
+    return None

@@ -1,0 +1,93 @@
+"""Neo4j Browser, served by the local server, works: log in, run ``RETURN 1``, see the result.
+
+Drives the Debian ``chromium`` through Playwright's Python package (never a downloaded browser).
+A screenshot of the result is saved as ``tests/output/browser_return_1.png``.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lineage_graph.server import LocalServer, Neo4jTarget, Paths
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
+QUERY = "RETURN 1 AS one, 6 * 7 AS answer"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser_target(neo4j_target: Neo4jTarget) -> Iterator[Neo4jTarget]:
+    """A server whose Browser URL is known: the session's, or (NEO4J_URI set) a scratch one."""
+    if neo4j_target.browser_url is not None:
+        yield neo4j_target
+        return
+    # NEO4J_URI names a server whose HTTP port we cannot know: start a local one for this test.
+    root = Path(tempfile.mkdtemp(prefix="lg-browser-"))
+    server = LocalServer(Paths(cache=Paths.from_env().cache, data_root=root / "data",
+                               state=root / "state"))  # fmt: skip
+    state, _ = server.start(bolt_port=_free_port(), http_port=_free_port())
+    try:
+        yield server.target(state)
+    finally:
+        server.stop()
+
+
+def test_login_and_return_1(browser_target: Neo4jTarget) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    assert browser_target.browser_url is not None
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(90_000)
+            page.goto(browser_target.browser_url)
+
+            # The `dbms=bolt://neo4j@host:port` link pre-fills address and user.
+            page.wait_for_selector('[data-testid="password"]')
+            host_port = browser_target.uri.split("://", 1)[1]
+            assert page.input_value('[data-testid="boltaddress"]').endswith(host_port)
+            page.fill('[data-testid="username"]', browser_target.user)
+            page.fill('[data-testid="password"]', browser_target.password)
+            page.click('[data-testid="connect"]')
+            connected = page.locator('[data-testid="frame"]').filter(
+                has_text=f"You are connected as user {browser_target.user}"
+            )
+            connected.wait_for()
+
+            editor = page.locator('[data-testid="activeEditor"] textarea').first
+            editor.wait_for()
+            editor.fill(QUERY)
+            page.click('[data-testid="editor-Run"]')
+
+            frame = page.locator('[data-testid="frame"]').filter(
+                has=page.locator('[data-testid="frameCommand"]', has_text=QUERY)
+            )
+            result = frame.locator('[data-testid="frame-loaded-contents"]')
+            result.wait_for()
+            text = result.inner_text()
+            page.screenshot(path=str(OUTPUT / "browser_return_1.png"))
+        finally:
+            browser.close()
+    cells = text.split()
+    assert ["one", "answer"] == [c for c in cells if c in ("one", "answer")][:2], text
+    assert "42" in cells and "1" in cells, text

@@ -1,0 +1,76 @@
+"""``lineage-graph import|export`` through typer's CliRunner, on the session's Neo4j."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from lineage_graph.cli import app
+from lineage_graph.server import Neo4jTarget
+from lineage_graph.store.neo4j import Neo4jStore
+
+from .mlmd_history import build
+from .test_openlineage import _raw_event
+
+
+@pytest.fixture
+def cli_env(neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget,
+            monkeypatch: pytest.MonkeyPatch) -> Neo4jStore:
+    monkeypatch.setenv("NEO4J_URI", neo4j_target.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_target.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_target.password)
+    return neo4j_store
+
+
+def test_import_mlmd_then_export(cli_env: Neo4jStore, tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    build(path, executions=12, seed=9)
+    runner = CliRunner()
+    first = runner.invoke(app, ["import", "mlmd", str(path), "--json"])
+    assert first.exit_code == 0, first.output
+    doc = json.loads(first.stdout)
+    assert doc["new"]["execution"] == 12 and doc["events"]["new"] > 12
+    again = json.loads(runner.invoke(app, ["import", "mlmd", str(path), "--json"]).stdout)
+    assert again["new"] == {"artifact": 0, "execution": 0, "context": 0}
+
+    out = tmp_path / "all.json"
+    r = runner.invoke(app, ["export", "json", "-o", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    exported = json.loads(out.read_text())
+    assert len(exported["executions"]) == 12
+
+    last = max(a["id"] for a in exported["artifacts"])
+    gml = tmp_path / "up.graphml"
+    r = runner.invoke(app, ["export", "graphml", f"artifact:{last}", "--upstream", "-o", str(gml)])
+    assert r.exit_code == 0, r.output
+    g = nx.read_graphml(gml, force_multigraph=True)
+    assert f"artifact:{last}" in g and g.number_of_nodes() > 1
+
+    ol_out = tmp_path / "events.jsonl"
+    r = runner.invoke(app, ["export", "openlineage", "-o", str(ol_out)])
+    assert r.exit_code == 0, r.output
+    assert len(ol_out.read_text().splitlines()) >= 12
+
+
+def test_import_errors_are_one_line(cli_env: Neo4jStore, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"garbage" * 20)
+    r = CliRunner().invoke(app, ["import", "mlmd", str(bad)])
+    assert r.exit_code == 1
+    assert r.stderr.count("\n") == 1 and "not an SQLite database" in r.stderr
+    r = CliRunner().invoke(app, ["export", "json", "artifact:x", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "REF 'artifact:x'" in r.stderr
+
+
+def test_import_openlineage_json_lines(cli_env: Neo4jStore, tmp_path: Path) -> None:
+    f = tmp_path / "ol.jsonl"
+    f.write_text(json.dumps(_raw_event()) + "\n" + json.dumps(_raw_event(run={"runId": "no"})) + "\n")
+    r = CliRunner().invoke(app, ["import", "openlineage", str(f), "--json"])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["accepted"] == 1 and doc["rejected"][0]["field"] == "run.runId"
+    assert len(cli_env.get_executions()) == 1
