@@ -12,8 +12,8 @@ import cProfile
 import io
 import pstats
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import neo4j
@@ -59,11 +59,11 @@ def profile_lineage_graph(lg: System, fn: Method) -> dict[str, Any]:
         fn()
         wall_ms = (time.perf_counter() - t0) * 1000
     store = lg.store  # type: ignore[attr-defined]
-    driver = store._driver  # noqa: SLF001 - the benchmark reads plans through the same driver
+    driver = store._driver
     statements = []
     for text, params in seen:
-        with driver.session(database=store._database) as session:  # noqa: SLF001
-            result = session.run("PROFILE\n" + text, params)  # type: ignore[arg-type]
+        with driver.session(database=store._database) as session:
+            result = session.run("PROFILE\n" + text, params)
             rows = sum(1 for _ in result)
             summary = result.consume()
         ops = _flatten(summary.profile or {})

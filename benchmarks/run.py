@@ -100,11 +100,15 @@ def expected(wl: Workload, question: str) -> Any:
 def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None = None,
         systems: tuple[str, ...] = SYSTEMS, only: tuple[str, ...] = (),
         workdir: str | None = None, log: Callable[[str], None] = print,
-        profile: bool = True, isolate: bool = True) -> dict[str, Any]:
+        profile: bool = True, isolate: bool = True,
+        mlmd_loop_max: int = 200_000) -> dict[str, Any]:
     """Run the benchmark; returns the results (see ``write_markdown`` for their use).
 
     ``isolate=False`` ingests in this process (faster to start, but peak memory is then
-    this process's, not the ingest's): for the smoke test only.
+    this process's, not the ingest's): for the smoke test only. Workloads above
+    ``mlmd_loop_max`` nodes+edges are loaded into MLMD with its batch calls instead of the
+    ``put_execution`` loop (which runs at a few thousand per second): the ingest table says
+    which mode each figure is.
     """
     # The server warns about event types no workload uses (e.g. DECLARED_OUTPUT): noise here.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -131,22 +135,31 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
                 nx_sys.reset()
                 st = nx_sys.ingest(wl)
                 results["ingest"].append({"workload": wl.name, "system": "networkx",
+                                          "mode": "add_node/add_edge",
                                           **dataclasses.asdict(st), "rate": st.rate})
                 live["networkx"] = nx_sys
+            total = wl.count()
             for name, sut in (("mlmd", mlmd), ("lineage-graph", lg)):
                 if sut is None:
                     continue
-                log(f"   ingest {name} ...")
+                how = name
+                if name == "mlmd" and total > mlmd_loop_max:
+                    how = "mlmd-batch"
+                log(f"   ingest {how} ...")
                 if isolate:
                     if name == "mlmd":
                         sut.close()  # the child recreates the SQLite file; reopened after
-                    st = ingest_in_child(name, wl, workdir)
+                    st = ingest_in_child(how, wl, workdir)
                 else:
                     sut.reset()
+                    sut.batch = how == "mlmd-batch"  # type: ignore[attr-defined]
                     st = sut.ingest(wl)
+                    sut.batch = False  # type: ignore[attr-defined]
                 size_bytes = sut.store_bytes()
-                row = {"workload": wl.name, "system": name, **dataclasses.asdict(st),
-                       "rate": st.rate}
+                mode = {"mlmd": "put_execution loop", "mlmd-batch": "batch calls",
+                        "lineage-graph": "batch put_* (UNWIND)"}[how]
+                row = {"workload": wl.name, "system": name, "mode": mode,
+                       **dataclasses.asdict(st), "rate": st.rate}
                 if size_bytes is not None:
                     row["store_bytes"] = size_bytes
                 results["ingest"].append(row)
@@ -223,12 +236,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=None,
                    help="markdown file to write (default: benchmarks/RESULTS.md for full)")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--mlmd-loop-max", type=int, default=200_000,
+                   help="above this many nodes+edges, load MLMD with its batch calls")
+    p.add_argument("--render", default=None, metavar="JSON",
+                   help="only re-render --out from a saved --json (e.g. after editing NOTES.md)")
     args = p.parse_args(argv)
+    if args.render:
+        from .report import write_markdown
+
+        saved = json.loads(Path(args.render).read_text())
+        out = args.out or str(REPO / "benchmarks" / "RESULTS.md")
+        Path(out).write_text(write_markdown(saved))
+        print(f"wrote {out}")
+        return 0
     command = "python -m benchmarks.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     started = time.time()
     results = run(args.size, reps=args.reps, budget_s=args.budget,
                   systems=tuple(s for s in args.systems.split(",") if s),
-                  only=tuple(s for s in args.only.split(",") if s))
+                  only=tuple(s for s in args.only.split(",") if s),
+                  mlmd_loop_max=args.mlmd_loop_max)
     results["command"] = command
     results["started"] = started
     results["elapsed_s"] = time.time() - started

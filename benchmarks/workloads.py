@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 BASE_TIME_MS = 1_700_000_000_000
 
@@ -58,7 +58,7 @@ class ExecRec(NamedTuple):
     attributions: list[tuple[str, str]]  # distinct (artifact key, context key) pairs added
 
 
-Record = Union[ContextRec, ArtifactRec, ExecRec]
+Record = ContextRec | ArtifactRec | ExecRec
 
 
 def count_elements(rec: Record) -> int:
@@ -241,7 +241,7 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
     import bisect
 
     rng = random.Random(seed)
-    runs, n_pipelines, n_datasets = _pools(target)
+    _, n_pipelines, n_datasets = _pools(target)
     cdf = _zipf_cdf(n_datasets, ZIPF_S)
     t = BASE_TIME_MS
     emitted = 0

@@ -20,10 +20,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or imported
 
-from wine_pipeline import evaluate, export_wine, features  # noqa: E402
+from wine_pipeline import evaluate, export_wine, features
 
-from lineage_graph.tracking import Dataset, Model, fields, fingerprint, run  # noqa: E402
-from lineage_graph.tracking.subscriptions import Delivery, Watcher, new_artifacts  # noqa: E402
+from lineage_graph.tracking import Dataset, Model, fields, fingerprint, run
+from lineage_graph.tracking.subscriptions import Delivery, Watcher, new_artifacts
 
 SUBSCRIPTION = "evaluate-new-models"
 

@@ -223,7 +223,7 @@ def lineage_subgraph(
     if not starts:
         raise InvalidInputError("starts must name at least one node", field="starts", value=[])
     directions: list[Direction] = (
-        ["upstream", "downstream"] if direction == "both" else [direction]  # type: ignore[list-item]
+        ["upstream", "downstream"] if direction == "both" else [direction]
     )
     parts = [
         store.lineage_walk(
@@ -309,10 +309,10 @@ def diff_executions(before: ExecutionSnapshot | None, after: ExecutionSnapshot |
     step = (after or before).execution.type if (after or before) else ""  # type: ignore[union-attr]
     changes: list[Change] = []
     if before is not None and after is not None:
-        bi = {}
+        bi: dict[str, list[str]] = {}
         for i in before.inputs:
             bi.setdefault(_input_key(i), []).append(f"{i.type}:{i.name}:{i.uri}")
-        ai = {}
+        ai: dict[str, list[str]] = {}
         for i in after.inputs:
             ai.setdefault(_input_key(i), []).append(f"{i.type}:{i.name}:{i.uri}")
         for k in sorted(set(bi) | set(ai)):

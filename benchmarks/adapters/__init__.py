@@ -12,15 +12,15 @@ __all__ = ["Answer", "IngestStats", "KeyMap", "Method", "System", "make"]
 
 
 def make(name: str, workdir: str) -> System:
-    """The adapter for ``name`` ("networkx", "mlmd" or "lineage-graph")."""
+    """The adapter for ``name`` ("networkx", "mlmd", "mlmd-batch" or "lineage-graph")."""
     if name == "networkx":
         from .nx_adapter import NetworkxSystem
 
         return NetworkxSystem()
-    if name == "mlmd":
+    if name in ("mlmd", "mlmd-batch"):
         from .mlmd_adapter import MlmdSystem
 
-        return MlmdSystem(workdir)
+        return MlmdSystem(workdir, batch=name == "mlmd-batch")
     if name == "lineage-graph":
         from .lg_adapter import LineageGraphSystem
 

@@ -83,3 +83,21 @@ class System(abc.ABC):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB.
+
+    Not ``ru_maxrss``: Linux carries the parent's high-water mark across fork+exec into it,
+    so a child started by a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -9,7 +9,6 @@ per kind: ``put_contexts`` + ``put_parent_contexts``, ``put_artifacts``, ``put_e
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import time
 from typing import Any
@@ -35,13 +34,9 @@ from lineage_graph.store.neo4j import Neo4jStore
 
 from ..cypher import bench_query
 from ..workloads import ArtifactRec, ContextRec, ExecRec, Record, Workload, count_elements
-from .base import IngestStats, Method, System, durable_key
+from .base import IngestStats, Method, System, durable_key, peak_rss_mb
 
 BATCH_ELEMENTS = 20_000
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def du_bytes(path: str) -> int | None:
@@ -77,21 +72,22 @@ class LineageGraphSystem(System):
         return self._data_dir
 
     def store_bytes(self) -> int | None:
-        """The store files of the default database (transaction logs not counted)."""
+        """The store files of the default database (transaction logs not counted).
+
+        Community has no Cypher checkpoint, so pages not yet checkpointed live only in the
+        transaction log (a lower bound for small loads); files keep their high-water size
+        after ``clear()`` (space is reused, not returned).
+        """
         data = self.data_dir()
         if not data:
             return None
-        try:
-            self.store.run_read(bench_query("checkpoint"))
-        except Exception:  # noqa: BLE001 - without a checkpoint the size is only a lower bound
-            pass
-        db = self.store._database or "neo4j"  # noqa: SLF001 - read-only use of the db name
+        db = self.store._database or "neo4j"
         return du_bytes(os.path.join(data, "databases", db))
 
     # ---- ingest ---------------------------------------------------------------------------
 
     def ingest(self, wl: Workload) -> IngestStats:
-        base = _rss_mb()
+        base = peak_rss_mb()
         t0 = time.perf_counter()
         s = self.store
         s.put_types([ArtifactType(name=n) for n in wl.artifact_types]
@@ -114,7 +110,7 @@ class LineageGraphSystem(System):
         if buf:
             self._flush(buf, durable)
         secs = time.perf_counter() - t0
-        return IngestStats(n, secs, _rss_mb(), base, self.store_bytes())
+        return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
 
     def _flush(self, buf: list[Record], durable: dict[str, int]) -> None:
         s = self.store

@@ -18,7 +18,6 @@ Roots and type filters happen on the client: MLMD cannot compute them in the dat
 from __future__ import annotations
 
 import os
-import resource
 import time
 from collections import defaultdict, deque
 from typing import Any
@@ -27,7 +26,7 @@ from ml_metadata.metadata_store import metadata_store as mds
 from ml_metadata.proto import metadata_store_pb2 as pb
 
 from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements
-from .base import IngestStats, KeyMap, Method, System, durable_key
+from .base import IngestStats, KeyMap, Method, System, durable_key, peak_rss_mb
 
 MAX_HOPS = 100  # MLMD's kQueryLineageSubgraphMaxNumHops
 MAX_STARTING_NODES = 100
@@ -37,12 +36,8 @@ _INPUTS = {pb.Event.INPUT, pb.Event.DECLARED_INPUT, pb.Event.INTERNAL_INPUT}
 _STATE = {"COMPLETE": pb.Execution.COMPLETE, "FAILED": pb.Execution.FAILED}
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _value(v: Any) -> pb.Value:
-    if isinstance(v, bool) or isinstance(v, int):
+    if isinstance(v, (bool, int)):
         return pb.Value(int_value=int(v))
     if isinstance(v, float):
         return pb.Value(double_value=v)
@@ -50,11 +45,16 @@ def _value(v: Any) -> pb.Value:
 
 
 class MlmdSystem(System):
+    """``batch=True`` ingests with MLMD's batch calls (``put_artifacts``, ``put_executions``,
+    ``put_events``, ``put_attributions_and_associations``, one call each per batch of runs):
+    MLMD's fastest load, used to build stores too big for the ``put_execution`` loop here."""
+
     name = "mlmd"
 
-    def __init__(self, workdir: str) -> None:
+    def __init__(self, workdir: str, *, batch: bool = False) -> None:
         self.path = os.path.join(workdir, "mlmd.sqlite")
         self.store: mds.MetadataStore | None = None
+        self.batch = batch
 
     def reset(self) -> None:
         self.close()
@@ -81,12 +81,12 @@ class MlmdSystem(System):
     # ---- ingest ---------------------------------------------------------------------------
 
     def ingest(self, wl: Workload) -> IngestStats:
+        if self.batch:
+            return self._ingest_batch(wl)
         s = self._open()
-        base = _rss_mb()
+        base = peak_rss_mb()
         t0 = time.perf_counter()
-        atype = {n: s.put_artifact_type(pb.ArtifactType(name=n)) for n in wl.artifact_types}
-        etype = {n: s.put_execution_type(pb.ExecutionType(name=n)) for n in wl.execution_types}
-        ctype = {n: s.put_context_type(pb.ContextType(name=n)) for n in wl.context_types}
+        atype, etype, ctype = self._types(wl)
         ids = KeyMap()
         ctx_ids: dict[str, pb.Context] = {}
         n = 0
@@ -125,7 +125,98 @@ class MlmdSystem(System):
                 for (art, _), aid in zip(rec.outputs, aids[len(rec.inputs):]):
                     ids.put(art.key, aid, durable=durable_key(art.key, art.type))
         secs = time.perf_counter() - t0
-        return IngestStats(n, secs, _rss_mb(), base, self.store_bytes())
+        return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
+
+    def _types(self, wl: Workload) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        s = self._open()
+        return (
+            {n: s.put_artifact_type(pb.ArtifactType(name=n)) for n in wl.artifact_types},
+            {n: s.put_execution_type(pb.ExecutionType(name=n)) for n in wl.execution_types},
+            {n: s.put_context_type(pb.ContextType(name=n)) for n in wl.context_types},
+        )
+
+    def _ingest_batch(self, wl: Workload, batch_elements: int = 20_000) -> IngestStats:
+        s = self._open()
+        base = peak_rss_mb()
+        t0 = time.perf_counter()
+        atype, etype, ctype = self._types(wl)
+        durable: dict[str, int] = {}
+        buf: list[Any] = []
+        size = n = 0
+
+        def flush() -> None:
+            ids: dict[str, int] = {}
+            cids: dict[str, int] = {}
+
+            def aid(k: str) -> int:
+                return ids[k] if k in ids else durable[k]
+
+            def cid(k: str) -> int:
+                return cids[k] if k in cids else durable["ctx:" + k]
+
+            ctxs = [r for r in buf if isinstance(r, ContextRec)]
+            if ctxs:
+                got = s.put_contexts([pb.Context(type_id=ctype[r.type], name=r.name) for r in ctxs])
+                for r, i in zip(ctxs, got):
+                    cids[r.key] = i
+                    if r.parent is None:
+                        durable["ctx:" + r.key] = i
+                links = [pb.ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
+                         for r in ctxs if r.parent]
+                if links:
+                    s.put_parent_contexts(links)
+            arts: list[ArtifactRec] = []
+            execs: list[ExecRec] = []
+            for r in buf:
+                if isinstance(r, ArtifactRec):
+                    arts.append(r)
+                elif isinstance(r, ExecRec):
+                    execs.append(r)
+                    arts.extend(a for a, _ in r.outputs)
+            if arts:
+                for a, i in zip(arts, s.put_artifacts([self._artifact(a, atype) for a in arts])):
+                    ids[a.key] = i
+                    if durable_key(a.key, a.type):
+                        durable[a.key] = i
+            if not execs:
+                return
+            exs = []
+            for e in execs:
+                ex = pb.Execution(type_id=etype[e.type], name=e.name,
+                                  last_known_state=_STATE[e.state])
+                for k, v in e.props.items():
+                    ex.custom_properties[k].CopyFrom(_value(v))
+                exs.append(ex)
+            eids = s.put_executions(exs)
+            events, attrs, assocs = [], [], []
+            for e, x in zip(execs, eids):
+                for key, path in e.inputs:
+                    ev = pb.Event(artifact_id=aid(key), execution_id=x, type=pb.Event.INPUT)
+                    ev.path.steps.add().key = path
+                    events.append(ev)
+                for a, path in e.outputs:
+                    ev = pb.Event(artifact_id=ids[a.key], execution_id=x, type=pb.Event.OUTPUT)
+                    ev.path.steps.add().key = path
+                    events.append(ev)
+                assocs.extend(pb.Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
+                attrs.extend(pb.Attribution(artifact_id=aid(a), context_id=cid(c))
+                             for a, c in e.attributions)
+            s.put_events(events)
+            if attrs or assocs:
+                s.put_attributions_and_associations(attrs, assocs)
+
+        for rec in wl.records():
+            if size >= batch_elements and not isinstance(rec, ExecRec):
+                flush()
+                buf, size = [], 0
+            c = count_elements(rec)
+            n += c
+            size += c
+            buf.append(rec)
+        if buf:
+            flush()
+        secs = time.perf_counter() - t0
+        return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
 
     @staticmethod
     def _artifact(rec: ArtifactRec, atype: dict[str, int]) -> pb.Artifact:

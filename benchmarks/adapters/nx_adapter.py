@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import time
 from collections import deque
 from typing import Any
@@ -10,11 +9,7 @@ from typing import Any
 import networkx as nx
 
 from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements
-from .base import IngestStats, Method, System
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from .base import IngestStats, Method, System, peak_rss_mb
 
 
 class NetworkxSystem(System):
@@ -33,7 +28,7 @@ class NetworkxSystem(System):
 
     def ingest(self, wl: Workload) -> IngestStats:
         g, members = self.g, self.members
-        base = _rss_mb()
+        base = peak_rss_mb()
         n = 0
         t0 = time.perf_counter()
         for rec in wl.records():
@@ -58,7 +53,7 @@ class NetworkxSystem(System):
                 for akey, c in rec.attributions:
                     members[c].append(("a", akey))
         secs = time.perf_counter() - t0
-        return IngestStats(n, secs, _rss_mb(), base, None)
+        return IngestStats(n, secs, peak_rss_mb(), base, None)
 
     # ---- questions ------------------------------------------------------------------------
 

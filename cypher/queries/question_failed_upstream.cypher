@@ -1,6 +1,8 @@
 // Why it failed: FAILED executions at or upstream of the start (for a context: of the executions
 // of it and its descendant contexts), each with the last successful execution of the same type
-// before it (by create_time, then id); snapshots of both. BFS pruning expand for the walk.
+// before it (by create_time, then id); snapshots of both. BFS pruning expand for the walk; its
+// target is unlabelled and filtered after DISTINCT so the planner cannot seek it by index and
+// enumerate paths with VarLengthExpand(Into).
 // params: $kind, $id, $success_states
 // returns: snaps
 CALL () {
@@ -8,13 +10,13 @@ CALL () {
   UNION
   MATCH (s:Execution {id: $id}) WHERE $kind = 'execution' RETURN s
   UNION
-  MATCH (:Context {id: $id})<-[:CHILD_OF*0..]-(:Context)<-[:ASSOCIATED_WITH]-(s:Execution)
-  WHERE $kind = 'context'
+  MATCH (:Context {id: $id})<-[:CHILD_OF*0..]-(c)<-[:ASSOCIATED_WITH]-(s)
+  WHERE $kind = 'context' AND 'Context' IN labels(c)
   RETURN s
 }
-MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0..]-(f:Execution)
+MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0..]-(f)
 WITH DISTINCT f
-WHERE f.last_known_state = 'FAILED'
+WHERE f.last_known_state = 'FAILED' AND 'Execution' IN labels(f)
 OPTIONAL CALL (f) {
   MATCH (g:Execution {type: f.type})
   WHERE g.last_known_state IN $success_states

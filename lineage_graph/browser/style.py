@@ -75,14 +75,14 @@ KIND_PROPS: Mapping[Kind, _Props] = {
         ("color", "rgb(178, 132, 200)"),
         ("border-color", "rgb(120, 80, 145)"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "70px"),
+        ("diameter", "90px"),
         ("caption", _CAPTION),
     ),
 }
 
 _BASE: tuple[tuple[str, _Props], ...] = (
     ("node", (
-        ("diameter", "60px"),
+        ("diameter", "80px"),
         ("color", "rgb(165, 171, 182)"),
         ("border-color", "rgb(154, 161, 172)"),
         ("border-width", "2px"),
@@ -107,7 +107,7 @@ _TROUBLE: tuple[tuple[str, _Props], ...] = (
         ("border-color", "rgb(220, 30, 40)"),
         ("border-width", "4px"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "75px"),
+        ("diameter", "95px"),
         ("caption", "'Incident {reason}'"),
     )),
     (f"node.{FAILED_LABEL}", (
@@ -115,7 +115,7 @@ _TROUBLE: tuple[tuple[str, _Props], ...] = (
         ("border-color", "rgb(120, 10, 20)"),
         ("border-width", "4px"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "75px"),
+        ("diameter", "95px"),
         ("caption", "'FAILED {type} {name}'"),
     )),
     (f"node.{TAINTED_LABEL}", (
@@ -123,7 +123,7 @@ _TROUBLE: tuple[tuple[str, _Props], ...] = (
         ("border-color", "rgb(220, 30, 40)"),
         ("border-width", "4px"),
         ("text-color-internal", "rgb(40, 40, 40)"),
-        ("diameter", "70px"),
+        ("diameter", "90px"),
         ("caption", "'TAINTED {type} {name}'"),
     )),
 )

@@ -18,11 +18,15 @@ import importlib
 import sys
 from typing import Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from ..errors import BackendError, LineageGraphError, UserError
+
+try:  # typer >= 0.2x vendors click; older versions use click itself
+    from typer._click.exceptions import UsageError as _UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import UsageError as _UsageError  # type: ignore[assignment]
 
 #: (command name, module defining ``app``): one line per noun, in help order.
 #: A name of None adds the module's commands to the root itself (verbs such as ``show``).
@@ -64,7 +68,7 @@ class _Root(TyperGroup):
             return super().invoke(ctx)
         except LineageGraphError as exc:
             fail(exc)
-        except click.UsageError as exc:
+        except _UsageError as exc:
             # A subcommand's bad flag or argument: one line too, not typer's boxed usage.
             where = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
             sys.stderr.write(f"error: {' '.join(exc.format_message().split())}{where}\n")

@@ -166,11 +166,12 @@ def logs(
     path = server.paths.logs_dir / "debug.log" if debug else server.paths.console_log
     if not path.is_file():
         raise UnavailableError(f"no log at {path}: the local Neo4j has not been started here")
+    for line in server.log_tail(lines, debug=debug):
+        typer.echo(line)
+    if not follow:
+        return
     with open(path, encoding="utf-8", errors="replace") as log:
-        for line in log.read().splitlines()[-lines:] if lines > 0 else []:
-            typer.echo(line)
-        if not follow:
-            return
+        log.seek(0, os.SEEK_END)
         try:
             while True:
                 chunk = log.read()

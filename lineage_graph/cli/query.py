@@ -394,14 +394,27 @@ def models_on(ref: RefArg,
     out.console().print(table)
 
 
-def browser_base_url(target: Neo4jTarget, override: str | None) -> str:
-    """The Browser address: ``--browser-url``, the target's, or port 7474 on the Bolt host."""
+def browser_base_url(store: Any, target: Neo4jTarget, override: str | None) -> str:
+    """The Browser address: ``--browser-url``, the target's, the server's advertised HTTP
+    address (``SHOW SETTINGS``), else port 7474 on the Bolt host."""
     from ..browser.links import browser_base, default_browser_url
+    from ..errors import LineageGraphError
+    from ..queries import query
 
     if override:
         return browser_base(override)
     if target.browser_url:
         return browser_base(target.browser_url)
+    try:
+        settings = {r["name"]: r["value"] for r in store.run_read(query("server_http_address"))}
+    except LineageGraphError:
+        settings = {}  # no privilege to read settings (e.g. a managed service): guess below
+    address = settings.get("server.http.advertised_address")
+    if address and settings.get("server.http.enabled", "true") == "true":
+        host, _, port = str(address).rpartition(":")
+        if not host or host in ("0.0.0.0", "::"):
+            return default_browser_url(target.uri, int(port))
+        return browser_base(f"http://{address}/browser/")
     return default_browser_url(target.uri)
 
 
@@ -456,7 +469,7 @@ def browse(
         node = resolve_node(store, ref, kind) if ref is not None else None
         labels = _type_labels(store)
         documents = _documents(store, labels) if serve else {}
-    base = browser_base_url(target, browser_url)
+        base = browser_base_url(store, target, browser_url)
 
     def link(q: str | None) -> str:
         return browse_url(base, target.uri, q, user=target.user, database=target.database)
@@ -587,7 +600,7 @@ def demo_command(
             ids = demo.load(store, step)
         found = demo.answers(store, ids)
         labels = _type_labels(store)
-    base = browser_base_url(target, browser_url)
+        base = browser_base_url(store, target, browser_url)
 
     def link(q: str) -> str:
         return browse_url(base, target.uri, q, user=target.user, database=target.database)

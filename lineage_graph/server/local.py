@@ -135,16 +135,18 @@ class LocalServer:
             return None
         return target
 
-    def log_tail(self, lines: int = 20) -> list[str]:
-        """The last lines of the server's console log (empty if there is none)."""
+    def log_tail(self, lines: int = 20, *, debug: bool = False) -> list[str]:
+        """The last non-blank lines of the console log (or ``debug.log``); [] if there is none."""
+        path = self.paths.logs_dir / "debug.log" if debug else self.paths.console_log
         try:
-            with open(self.paths.console_log, "rb") as log:
+            with open(path, "rb") as log:
                 log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - 64 * 1024))
+                # Enough bytes for the lines asked for, without reading a huge log whole.
+                log.seek(max(0, log.tell() - max(64 * 1024, lines * 1024)))
                 text = log.read().decode("utf-8", errors="replace")
         except FileNotFoundError:
             return []
-        return [line for line in text.splitlines() if line.strip()][-lines:]
+        return [line for line in text.splitlines() if line.strip()][-lines:] if lines > 0 else []
 
     # ---- start / stop --------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ Types, unique-key indexes and id counters live next to the graph in ``MemoryStat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import networkx as nx
@@ -48,16 +47,15 @@ from . import validation as v
 from .base import Store
 from .memory_lineage import MemoryLineageMixin
 from .memory_list import list_page
-from .memory_state import MemoryState, node_key
-
-ATTRIBUTED_TO = "ATTRIBUTED_TO"
-ASSOCIATED_WITH = "ASSOCIATED_WITH"
-CHILD_OF = "CHILD_OF"
-
-
-def event_edge_key(event: Event) -> str:
-    """The edge key of an event: its type and path, the event's identity."""
-    return f"{event.type.value} {json.dumps(list(event.path), ensure_ascii=False)}"
+from .memory_state import (
+    ASSOCIATED_WITH,
+    ATTRIBUTED_TO,
+    CHILD_OF,
+    MemoryState,
+    event_edge_key,
+    event_order,
+    node_key,
+)
 
 
 class MemoryStore(MemoryLineageMixin, Store):
@@ -242,7 +240,7 @@ class MemoryStore(MemoryLineageMixin, Store):
                 for _, _, d in edges:
                     if "event" in d:
                         found[v.event_key(d["event"])] = d["event"]
-        return sorted(found.values(), key=_event_order)
+        return sorted(found.values(), key=event_order)
 
     def put_attributions_and_associations(
         self, attributions: Sequence[Attribution], associations: Sequence[Association]
@@ -407,12 +405,8 @@ class MemoryStore(MemoryLineageMixin, Store):
             return sum(self.state.remove_node(kind, i) for i in set(ids))
 
     def clear(self) -> None:
-        self.state.clear()
+        # A fresh state object: whatever the lineage mixin keeps on it goes too.
+        self.state = MemoryState()
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-def _event_order(e: Event) -> tuple[int, int, str, str]:
-    # Documented order of get_events: execution id, artifact id, type, path.
-    return (e.execution_id, e.artifact_id, e.type.value, json.dumps(list(e.path)))

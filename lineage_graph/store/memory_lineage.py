@@ -85,7 +85,7 @@ class MemoryLineageMixin:
 
     def _node(self, key: Key) -> Node | None:
         g = self.state.graph
-        return g.nodes[key]["node"] if key in g else None  # type: ignore[no-any-return]
+        return g.nodes[key]["node"] if key in g else None
 
     def _exists(self, r: NodeRef) -> bool:
         return _key(r) in self.state.graph
@@ -197,7 +197,7 @@ class MemoryLineageMixin:
         start_keys = {_key(s) for s in starts}
         dist = self._bfs(start_keys, direction, as_of=as_of, max_depth=max_depth)
         found: list[LineageNode] = []
-        for key, d in dist.items():
+        for key in dist:
             if key in start_keys and not include_starts:
                 continue
             node = self._node(key)
@@ -449,7 +449,7 @@ class MemoryLineageMixin:
         if found is None:
             found = {}
             self.state.lineage_incidents = found
-        return found  # type: ignore[no-any-return]
+        return found
 
     def incident_create(
         self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int

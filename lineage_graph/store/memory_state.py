@@ -8,16 +8,31 @@ transaction gives, at the cost of the changes only (no copy of the graph).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import networkx as nx
 
-from ..models import AnyType, Kind, Node
+from ..models import AnyType, Event, Kind, Node
 
 NodeKey = tuple[str, int]
 _MISSING = object()
+
+ATTRIBUTED_TO = "ATTRIBUTED_TO"
+ASSOCIATED_WITH = "ASSOCIATED_WITH"
+CHILD_OF = "CHILD_OF"
+
+
+def event_edge_key(event: Event) -> str:
+    """The edge key of an event: its type and path, the event's identity."""
+    return f"{event.type.value} {json.dumps(list(event.path), ensure_ascii=False)}"
+
+
+def event_order(e: Event) -> tuple[int, int, str, str]:
+    """The order of ``get_events``: execution id, artifact id, type, path."""
+    return (e.execution_id, e.artifact_id, e.type.value, json.dumps(list(e.path)))
 
 
 def node_key(kind: Kind, node_id: int) -> NodeKey:
@@ -151,7 +166,3 @@ class MemoryState:
         self.graph.add_edge(u, v, key=key, **attrs)
         self._log(lambda: self.graph.remove_edge(u, v, key))
         return True
-
-    def clear(self) -> None:
-        """Forget everything (not undoable: ``clear`` is never part of a transaction)."""
-        self.__init__()  # type: ignore[misc]

@@ -45,6 +45,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisable
 from neo4j.exceptions import (
     AuthError,
     ClientError,
+    ConfigurationError,
     ConstraintError,
     DriverError,
     Neo4jError,
@@ -123,13 +124,15 @@ def _translate() -> Iterator[None]:
         if isinstance(exc, ClientError):
             raise  # a ClientError is our bug (bad Cypher, wrong parameter): keep it loud
         raise BackendError(f"Neo4j failed: {code} {exc.message}") from exc
+    except ConfigurationError as exc:
+        raise UnavailableError(f"cannot use this Neo4j configuration: {exc}") from exc
     except DriverError as exc:
         if "timed out" in str(exc).lower():
             raise QueryTimeoutError(f"the query ran past its time budget: {exc}") from exc
         raise
 
 
-class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
+class Neo4jStore(Neo4jLineageMixin, Store):
     """The metadata store on Neo4j.
 
     Example::
@@ -163,6 +166,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
         self._timeout = timeout
         # Tests set this to see (or break) each statement of a write transaction.
         self._after_statement: Hook | None = None
+        self._verified = False
 
     @classmethod
     def from_target(cls, target: Neo4jTarget, *, timeout: float | None = None) -> Neo4jStore:
@@ -187,8 +191,9 @@ class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
             UnavailableError: the URI is malformed.
         """
         try:
-            driver = GraphDatabase.driver(uri, auth=(user, password))
-        except ValueError as exc:  # the driver's complaint about a bad URI
+            with _translate():
+                driver = GraphDatabase.driver(uri, auth=(user, password))
+        except (ValueError, UnavailableError) as exc:  # the driver's complaint about the URI
             raise UnavailableError(f"cannot use Neo4j URI {uri!r}: {exc}") from exc
         return cls(driver, database, owns_driver=True, timeout=timeout)
 
@@ -199,6 +204,11 @@ class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
     # ---- running work --------------------------------------------------------------------
 
     def _session(self) -> neo4j.Session:
+        if not self._verified:
+            # Fail fast when the server is absent: managed transactions would otherwise
+            # retry "unreachable" for the driver's whole retry budget (30 s).
+            self._driver.verify_connectivity()
+            self._verified = True
         # Relationship types that exist only once an event of that kind is written would
         # otherwise log an "unknown relationship type" warning on every query.
         return self._driver.session(
@@ -388,7 +398,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):  # type: ignore[misc]
 
     def _related_contexts(self, name: str, context_id: int) -> list[Context]:
         rows = self.read(lambda r: r.run(name, id=context_id))
-        return [decode_node(Kind.CONTEXT, row["props"]) for row in rows]  # type: ignore[misc]
+        return [decode_node(Kind.CONTEXT, row["props"]) for row in rows]
 
     # ---- compound writes -----------------------------------------------------------------
 

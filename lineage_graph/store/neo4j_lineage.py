@@ -54,7 +54,9 @@ def walk_text(direction: Direction, max_depth: int | None) -> LiteralString:
     text = query(name)
     if _DEPTH_TOKEN not in text:
         raise ValueError(f"query {name!r} has no {_DEPTH_TOKEN} placeholder")
-    return cast(LiteralString, text.replace(_DEPTH_TOKEN, "" if depth is None else str(depth)))
+    # str(int) is digits only, so the text stays as trusted as the file it came from.
+    bound = "" if depth is None else str(depth)
+    return cast(LiteralString, text.replace(_DEPTH_TOKEN, bound))
 
 
 def _user_props(pairs: Sequence[Sequence[Any]] | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -309,7 +311,7 @@ class Neo4jLineageMixin:
                 rank = (r["hops"], _KIND_ORDER[node.kind], node.id, node.kind, c)
                 if c["id"] not in best or rank[:3] < best[c["id"]][:3]:
                     best[c["id"]] = rank
-        for cid, (h, _, nid, nkind, c) in best.items():
+        for h, _, nid, nkind, c in best.values():
             out.append(
                 TaintedNode(
                     node=_node(c, Kind.CONTEXT), hops=h + 1, via=NodeRef(kind=nkind, id=nid)

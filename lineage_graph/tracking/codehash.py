@@ -3,7 +3,8 @@
 What counts as "the code": the function's source, and - recursively - the source of every
 function or class it refers to by a global name that is defined in *project* code (not the
 standard library or site-packages), the whole file of every project module it refers to, and
-the value of simple module-level constants it reads. Editing one step therefore invalidates
+the value of simple module-level constants it reads. lineage-graph's own code counts as a library
+(also when installed in editable mode). Editing one step therefore invalidates
 that step (and steps calling the edited helper), not every step in the same file; changing
 a library does not change the hash (library versions are recorded separately).
 Limits: calls through objects (``self.helper()``) or dynamic dispatch are not followed.
@@ -26,9 +27,14 @@ _LIBRARY_ROOTS = tuple(
 )
 
 
+_OWN_PACKAGE = str(Path(__file__).resolve().parents[1])  # lineage_graph/: a library too
+
+
 def _is_project_file(filename: str | None) -> bool:
     if not filename or filename.startswith("<"):
         return False
+    if str(Path(filename).resolve()).startswith(_OWN_PACKAGE):
+        return False  # tracking's own API (log_metric, Dataset...) is not the user's code
     resolved = str(Path(filename).resolve())
     return not any(resolved.startswith(root) for root in _LIBRARY_ROOTS)
 

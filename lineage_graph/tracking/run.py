@@ -9,10 +9,11 @@ from __future__ import annotations
 import secrets
 import sys
 import time
+import warnings
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
@@ -85,7 +86,7 @@ class Run:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    def __enter__(self) -> Run:
+    def __enter__(self) -> Self:
         try:
             self._open()
         except BaseException:
@@ -132,14 +133,21 @@ class Run:
             }
             if self.metrics:
                 update[fields.RUN_METRICS] = dict(self.metrics)
-            self.run_context = self._update_context(self.run_context, update)
+            try:
+                self.run_context = self._update_context(self.run_context, update)
+            except Exception as record_error:
+                if exc is None:
+                    raise
+                # The user's exception is the news; a store problem must not replace it.
+                warnings.warn(f"lineage-graph could not record the end of run {self.name!r}: "
+                              f"{record_error}", RuntimeWarning, stacklevel=2)
         finally:
             if self._owns_store:
                 self.store.close()
 
     # ---- user API -------------------------------------------------------------------------
 
-    def log_metric(self, name: str, value: float | int | str | bool) -> None:
+    def log_metric(self, name: str, value: float | str | bool) -> None:
         """Record a metric: on the step being executed, else on this run's context.
 
         Raises:
@@ -213,7 +221,7 @@ class Run:
 
 
 def log_metric(
-    name: str, value: float | int | str | bool, *, _run: Run | None = None
+    name: str, value: float | str | bool, *, _run: Run | None = None
 ) -> None:
     """Record a metric on the current step (or the current run outside steps).
 

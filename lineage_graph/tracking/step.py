@@ -31,6 +31,7 @@ import functools
 import hashlib
 import inspect
 import json
+import re
 import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -40,10 +41,11 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
+    TYPE_NAME_PATTERN,
     Artifact,
-    Context,
     ArtifactAndEvent,
     ArtifactState,
+    Context,
     EventType,
     Execution,
     ExecutionState,
@@ -69,6 +71,8 @@ R = TypeVar("R")
 TRACEBACK_LINES = 20
 # Output artifact types that also carry the metrics logged by the step producing them.
 MODEL_TYPES: frozenset[str] = frozenset({fields.MODEL})
+# Results larger than this (JSON characters) are not kept: return artifacts instead.
+RETURN_VALUE_LIMIT = 64 * 1024
 # How many earlier executions with the same key are checked for surviving outputs.
 _HIT_CANDIDATES = 5
 
@@ -150,9 +154,12 @@ class Step(Generic[P, R]):
         inputs: Sequence[str] | Mapping[str, ArtifactSpec] | None = None,
         outputs: Sequence[str | ArtifactRef] | Mapping[str, ArtifactSpec] | None = None,
     ) -> None:
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            raise InvalidInputError("@step records synchronous functions only",
+                                    field="fn", value=getattr(fn, "__name__", fn))
         self.fn = fn
         self.name = name or fn.__name__
-        self.type = type or self.name
+        self.type = type or _default_type(self.name)
         try:
             type_label(self.type)
         except ValueError as exc:
@@ -176,7 +183,7 @@ class Step(Generic[P, R]):
                                         field="inputs/outputs", value=arg)
         self.code_file = defining_file(fn)
         self._code_hash: str | None = None
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)
         self.__lg_step__ = self
 
     @property
@@ -203,7 +210,7 @@ class Step(Generic[P, R]):
             metrics_sink().reset(token)
             try:
                 self._record_failed(run_, call, exc, metrics)
-            except Exception as record_error:  # never hide the user's exception
+            except Exception as record_error:  # noqa: BLE001 - never hide the user's exception
                 warnings.warn(f"lineage-graph could not record the failure of step "
                               f"{self.name!r}: {record_error}", RuntimeWarning, stacklevel=2)
             raise
@@ -357,9 +364,12 @@ class Step(Generic[P, R]):
         for s in outputs:
             s.measure()
         try:
-            custom[fields.RETURN_VALUE] = {"value": encode(result)}
+            encoded = {"value": encode(result)}
+            if len(json.dumps(encoded, default=str)) > RETURN_VALUE_LIMIT:
+                raise NotEncodable("too large to keep in the store")
+            custom[fields.RETURN_VALUE] = encoded
         except NotEncodable:
-            call.memo_key = None
+            call.memo_key = None  # a hit could not return the result
         if any(s.version() is None for s in outputs):
             call.memo_key = None  # an output we cannot re-check would make hits unsafe
         if call.memo_key is None:
@@ -410,6 +420,14 @@ class Step(Generic[P, R]):
                   self._input_events(call) + outputs)
         stored = original.custom_properties.get(fields.RETURN_VALUE)
         return decode(stored["value"]) if isinstance(stored, dict) else None
+
+
+def _default_type(name: str) -> str:
+    """The step name if it is a valid type name, else a valid look-alike (``<lambda>``)."""
+    if TYPE_NAME_PATTERN.match(name):
+        return name
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
+    return cleaned if cleaned and cleaned[0].isalpha() else f"step_{cleaned}".rstrip("_")
 
 
 def _arg_specs(

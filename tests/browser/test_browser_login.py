@@ -7,7 +7,6 @@ A screenshot of the result is saved as ``tests/output/browser_return_1.png``.
 from __future__ import annotations
 
 import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,13 +32,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def browser_target(neo4j_target: Neo4jTarget) -> Iterator[Neo4jTarget]:
+def browser_target(
+    neo4j_target: Neo4jTarget, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Neo4jTarget]:
     """A server whose Browser URL is known: the session's, or (NEO4J_URI set) a scratch one."""
     if neo4j_target.browser_url is not None:
         yield neo4j_target
         return
     # NEO4J_URI names a server whose HTTP port we cannot know: start a local one for this test.
-    root = Path(tempfile.mkdtemp(prefix="lg-browser-"))
+    root = tmp_path_factory.mktemp("browser-home")
     server = LocalServer(Paths(cache=Paths.from_env().cache, data_root=root / "data",
                                state=root / "state"))  # fmt: skip
     state, _ = server.start(bolt_port=_free_port(), http_port=_free_port())

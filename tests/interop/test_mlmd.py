@@ -264,3 +264,21 @@ def test_truncated_mlmd_file_is_one_clear_error(tmp_path: Path, history: tuple[P
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="does not exist"):
         open_mlmd(tmp_path / "nope.sqlite")
+
+
+def test_mysql_config_files_parse(tmp_path: Path) -> None:
+    from lineage_graph.interop.mlmd import mysql_config_from_file
+
+    j = tmp_path / "m.json"
+    j.write_text('{"host": "db.internal", "port": 3307, "database": "mlmd", "user": "ml"}')
+    config = mysql_config_from_file(j)
+    assert (config.mysql.host, config.mysql.port, config.mysql.database) == (
+        "db.internal", 3307, "mlmd")
+    assert config.mysql.skip_db_creation  # an import never creates a database
+    t = tmp_path / "m.textproto"
+    t.write_text('host: "h" database: "d"')
+    assert mysql_config_from_file(t).mysql.host == "h"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hostname": "x"}')
+    with pytest.raises(InvalidInputError, match="not valid"):
+        mysql_config_from_file(bad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from lineage_graph import lineage as L
@@ -28,7 +29,7 @@ def _path_summary(store: Store, p: LineagePath | None) -> Any:
     if p is None:
         return None
     edges = {(e.source, e.target) for e in store.lineage_edges([n.ref for n in p.nodes])}
-    for a, b in zip(p.nodes, p.nodes[1:]):
+    for a, b in pairwise(p.nodes):
         assert (a.ref, b.ref) in edges, f"{a.ref} -> {b.ref} is not an edge"
     return (p.nodes[0].ref.model_dump(mode="json"), p.nodes[-1].ref.model_dump(mode="json"),
             p.length)
@@ -96,5 +97,5 @@ def check_incident_paths(store: Store, incident_id: int) -> None:
         assert path[0] == inc.source
         walk = [r for r in path if r.kind is not Kind.CONTEXT]
         edges = {(e.source, e.target) for e in store.lineage_edges(walk)}
-        for a, b in zip(walk, walk[1:]):
+        for a, b in pairwise(walk):
             assert (a, b) in edges

@@ -46,11 +46,11 @@ class _CountingSession:
     def __init__(self, session: Any, counts: Counts) -> None:
         self._s, self._counts = session, counts
 
-    def __enter__(self) -> _CountingSession:
+    def __enter__(self) -> _CountingSession:  # noqa: PYI034 - a test double
         self._s.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._s.__exit__(*exc)
 
     def _wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,6 +82,9 @@ class CountingDriver:
     def session(self, **kwargs: Any) -> _CountingSession:
         self.counts.sessions += 1
         return _CountingSession(self.driver.session(**kwargs), self.counts)
+
+    def verify_connectivity(self) -> None:
+        self.driver.verify_connectivity()
 
     def close(self) -> None:
         self.driver.close()

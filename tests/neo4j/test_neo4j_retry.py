@@ -19,7 +19,6 @@ from lineage_graph.models import (
 from lineage_graph.store.neo4j import Neo4jStore
 
 
-
 def _run(store: Neo4jStore) -> tuple[int, list[int], list[int]]:
     r = store.put_execution(
         Execution(type="Trainer", name="fit", properties={"lr": 0.5}),

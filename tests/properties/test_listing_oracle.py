@@ -50,11 +50,12 @@ CUSTOM = SCALAR | st.sampled_from([{"x": 1}, [1]])
 @st.composite
 def artifacts(draw: st.DrawFn) -> list[Artifact]:
     out: list[Artifact] = []
-    for i in range(draw(st.integers(0, 10))):
+    for i in range(draw(st.integers(2, 10))):
         type_name = draw(st.sampled_from(["Dataset", "Model"]))
         keys = ["rows"] if type_name == "Model" else list(DECLARED)
-        props = {k: draw(DECLARED[k]) for k in draw(st.lists(st.sampled_from(keys), unique=True))}
-        custom = draw(st.dictionaries(st.sampled_from(["c", "d"]), CUSTOM, max_size=2))
+        # Mostly present properties, so filters compare values rather than miss keys.
+        props = {k: draw(DECLARED[k]) for k in keys if draw(st.integers(0, 4))}
+        custom = {"c": draw(CUSTOM)} | draw(st.dictionaries(st.just("d"), CUSTOM, max_size=1))
         out.append(
             Artifact(
                 type=type_name,
@@ -71,27 +72,35 @@ def artifacts(draw: st.DrawFn) -> list[Artifact]:
 
 FILTERS = st.builds(
     PropertyFilter,
-    name=st.sampled_from(["rows", "w", "s", "ok", "meta", "c", "d", "missing"]),
+    name=st.sampled_from(["rows", "w", "s", "ok", "meta", "c", "c", "c", "d", "missing"]),
     op=st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
     value=SCALAR,
     custom=st.booleans(),
 )
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    # Each filter is present about half the time, so combinations get exercised.
+    return st.one_of(st.none(), strategy)
+
+
 OPTIONS = st.fixed_dictionaries(
-    {},
-    optional={
-        "type": st.sampled_from(["Dataset", "Model", "Unknown"]),
-        "types": st.lists(st.sampled_from(["Dataset", "Model"]), min_size=1).map(tuple),
-        "uri": st.sampled_from(["u1", "u2"]),
-        "states": st.lists(st.sampled_from(["LIVE", "PENDING", "UNKNOWN"]), min_size=1).map(tuple),
-        "name": st.sampled_from(["n0", "m1", "a2"]),
-        "properties": st.lists(FILTERS, max_size=2).map(tuple),
-        "changed_after": st.integers(0, 8),
+    {
+        "type": _maybe(st.sampled_from(["Dataset", "Model", "Unknown"])),
+        "types": _maybe(st.lists(st.sampled_from(["Dataset", "Model"]), min_size=1).map(tuple)),
+        "uri": _maybe(st.sampled_from(["u1", "u2"])),
+        "states": _maybe(
+            st.lists(st.sampled_from(["LIVE", "PENDING", "UNKNOWN"]), min_size=1).map(tuple)
+        ),
+        "name": _maybe(st.sampled_from(["n0", "m1", "a2"])),
+        "properties": st.lists(FILTERS, min_size=1, max_size=2).map(tuple) | st.just(()),
+        "changed_after": _maybe(st.integers(0, 8)),
         "order_by": st.sampled_from(["id", "name", "seq"]),
         "descending": st.booleans(),
-        "limit": st.integers(1, 4),
-        "context_id": st.just(1),
-    },
-)
+        "limit": _maybe(st.integers(2, 4)),
+        "context_id": _maybe(st.just(1)),
+    }
+).map(lambda d: {k: val for k, val in d.items() if val is not None})
 
 
 def _load(store: Store, arts: list[Artifact], linked: list[bool]) -> None:
@@ -119,12 +128,12 @@ def test_neo4j_listing_matches_the_memory_oracle(
     memory_store: MemoryStore, neo4j_store: Neo4jStore
 ) -> None:
     @settings(
-        max_examples=30,
+        max_examples=20,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,
     )
-    @given(arts=artifacts(), data=st.data(), raw=st.lists(OPTIONS, min_size=1, max_size=4))
+    @given(arts=artifacts(), data=st.data(), raw=st.lists(OPTIONS, min_size=3, max_size=6))
     def run(arts: list[Artifact], data: st.DataObject, raw: list[dict[str, Any]]) -> None:
         # names must be unique per type: drop repeats before loading
         seen: set[tuple[str, str]] = set()

@@ -121,14 +121,17 @@ def test_a_failing_step_is_recorded_and_why_failed_explains_it(
 ) -> None:
     wd = tmp_path / "wine"
     wine.main(wd, store=neo4j_store, run_name="good")
-    with pytest.raises(ValueError, match="'C' parameter"):
+    with pytest.raises(ValueError, match="'C' parameter") as raised:
         wine.main(wd, store=neo4j_store, run_name="bad", overrides={"C": -1.0})
+    cls = type(raised.value)
+    qualified = (cls.__qualname__ if cls.__module__ == "builtins"
+                 else f"{cls.__module__}.{cls.__qualname__}")
     failed = [e for e in _run_executions(neo4j_store, "bad")
               if e.last_known_state is ExecutionState.FAILED]
     assert [e.type for e in failed] == ["train"]
     c = failed[0].custom_properties
-    assert c[fields.ERROR_TYPE] == "sklearn.utils._param_validation.InvalidParameterError"
-    assert "'C' parameter of LogisticRegression" in str(c[fields.ERROR_MESSAGE])
+    assert c[fields.ERROR_TYPE] == qualified
+    assert str(c[fields.ERROR_MESSAGE]) == str(raised.value)
     assert "Traceback" in str(c[fields.ERROR_TRACEBACK]) or "wine_pipeline.py" in str(
         c[fields.ERROR_TRACEBACK])
     bad = neo4j_store.get_context_by_type_and_name(fields.PIPELINE_RUN, "bad")
@@ -156,7 +159,7 @@ def test_two_processes_share_the_cache_through_the_store(
     for name in ("proc-1", "proc-2"):
         done = subprocess.run([sys.executable, str(script), "--workdir", str(wd),
                                "--run-name", name], env=env, capture_output=True, text=True,
-                              timeout=600)
+                              timeout=600, check=False)
         assert done.returncode == 0, done.stderr
     assert _by_state(neo4j_store, "proc-1") == {"COMPLETE": sorted(
         [s for s, n in ALL_STEPS.items() for _ in range(n)])}

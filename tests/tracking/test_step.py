@@ -49,6 +49,12 @@ def broken(data: Dataset, threshold: float = 0.5) -> None:
 
 
 @step
+def big_result(data: Dataset, n: int) -> list[int]:
+    CALLS["big_result"] += 1
+    return list(range(n))
+
+
+@step
 def takes_object(data: Dataset, thing: object) -> int:
     CALLS["takes_object"] += 1
     return 1
@@ -114,9 +120,8 @@ def test_a_step_call_records_execution_params_inputs_outputs_and_contexts(
 def test_a_failing_step_is_recorded_failed_and_its_exception_reraised_unchanged(
     store: Store, raw: Path
 ) -> None:
-    with pytest.raises(ValueError) as caught:
-        with run(pipeline="demo", name="bad", store=store):
-            broken(Dataset(raw), threshold=0.9)
+    with pytest.raises(ValueError) as caught, run(pipeline="demo", name="bad", store=store):
+        broken(Dataset(raw), threshold=0.9)
     assert caught.value is FAILURE  # the very object, not a wrapper
     [e] = store.get_executions()
     assert e.last_known_state is ExecutionState.FAILED
@@ -303,6 +308,16 @@ def test_an_argument_that_cannot_be_keyed_makes_the_call_unmemoized(
     assert fields.MEMO_KEY not in e.custom_properties
 
 
+def test_a_result_too_large_to_keep_is_not_memoized(store: Store, raw: Path) -> None:
+    for name in ("r1", "r2"):
+        with run(pipeline="demo", name=name, store=store):
+            assert len(big_result(Dataset(raw), n=20_000)) == 20_000
+    assert CALLS["big_result"] == 2
+    e = store.get_executions()[0]
+    assert fields.RETURN_VALUE not in e.custom_properties
+    assert e.custom_properties[fields.MEMOIZABLE] is False
+
+
 def test_outside_a_run_a_step_is_a_plain_call(raw: Path) -> None:
     assert always(Dataset(raw)) == 2 and CALLS["always"] == 1
 
@@ -328,10 +343,20 @@ def test_log_metric_needs_a_run_and_a_scalar() -> None:
 
 
 def test_bad_step_declarations_are_refused() -> None:
+    def identity(data: Dataset) -> Dataset:
+        return data
+
     with pytest.raises(InvalidInputError, match="no argument 'nope'"):
-        step(outputs={"nope": Model})(lambda data: data)
-    with pytest.raises(InvalidInputError, match="type"):
-        step(type="not a type")(lambda data: data)
+        step(outputs={"nope": Model})(identity)
+    with pytest.raises(InvalidInputError, match="type name 'not a type'"):
+        step(type="not a type")(identity)
+    assert step(lambda data: data).type == "lambda"  # a default type is made valid
+
+    async def coroutine(data: Dataset) -> None:
+        return None
+
+    with pytest.raises(InvalidInputError, match="synchronous"):
+        step(coroutine)
 
 
 def test_nothing_in_the_store_needed_for_kind_listing(store: Store, raw: Path) -> None:

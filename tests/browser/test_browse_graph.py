@@ -1,0 +1,188 @@
+"""``lineage-graph browse`` opens a readable graph in Neo4j Browser (headless Chromium).
+
+The test loads the demo history, asks ``browse`` for the style link and for the upstream
+view of the latest churn model, opens both in the Debian ``chromium`` through Playwright's
+Python package (never a downloaded browser), logs in, runs them, and checks what is drawn:
+one node per upstream node, captions ``<type> <name>`` (the Browser wraps and truncates them
+with an ellipsis), artifacts blue and executions green. The screenshot is saved as
+``tests/output/browse_upstream.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from lineage_graph import demo, lineage
+from lineage_graph.browser.style import KIND_PROPS
+from lineage_graph.cli import app
+from lineage_graph.models import Kind
+from lineage_graph.server import Neo4jTarget
+from lineage_graph.store.neo4j import Neo4jStore
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
+TIMEOUT_MS = 90_000
+
+
+def _env(target: Neo4jTarget) -> dict[str, str]:
+    env = {"NEO4J_URI": target.uri, "NEO4J_USER": target.user, "NEO4J_PASSWORD": target.password}
+    if target.database:
+        env["NEO4J_DATABASE"] = target.database
+    return env
+
+
+def _browse(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["browse", *args, "--json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def _open_and_login(page: Any, url: str, password: str) -> None:
+    """Open a Browser link; log in if the connect form shows (the link pre-fills the user)."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="editor-Run"]', timeout=TIMEOUT_MS)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if page.query_selector('[data-testid="password"]'):
+            page.fill('[data-testid="password"]', password)
+            page.click('[data-testid="connect"]')
+            page.wait_for_selector('[data-testid="password"]', state="detached",
+                                   timeout=TIMEOUT_MS)
+            return
+        if page.query_selector("text=You are connected as user"):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the Browser neither connected nor showed its connect form")
+
+
+def _run_editor(page: Any) -> None:
+    """Press Run once the editor holds the link's text (the Browser fills it after start-up)."""
+    page.wait_for_function(
+        "() => (document.querySelector('#monaco-main-editor')?.innerText || '').trim().length > 2",
+        timeout=TIMEOUT_MS,
+    )
+    page.click('[data-testid="editor-Run"]')
+
+
+def _drawn_nodes(page: Any, expected: int) -> list[tuple[str, str]]:
+    """(caption text, fill colour) of every node drawn in the newest graph, once settled."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('svg.neod3viz g.node').length >= {expected}",
+        timeout=TIMEOUT_MS,
+    )
+    frame = page.query_selector_all('[data-testid="frame"]')[0]  # newest frame is first
+    nodes = []
+    for g in frame.query_selector_all("svg.neod3viz g.node"):
+        caption = " ".join(t.text_content().strip() for t in g.query_selector_all("text.caption"))
+        ring = g.query_selector("circle.b-outline")
+        nodes.append((caption, ring.get_attribute("fill") if ring else ""))
+    return nodes
+
+
+def _matches(caption: str, label: str) -> bool:
+    """A drawn caption matches ``type name`` allowing the Browser's wrapping and ``…``."""
+    words = caption.replace("…", "").split()
+    text = " ".join(words)
+    squeezed = label.replace(" ", "")
+    return bool(text) and squeezed.startswith(text.replace(" ", ""))
+
+
+def test_browse_upstream_is_drawn_with_captions(neo4j_target: Neo4jTarget) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    store = Neo4jStore.from_target(neo4j_target)
+    try:
+        store.clear()
+        ids = demo.load(store)
+        up = lineage.upstream(store, lineage.artifact(ids.model))
+        (model,) = store.get_artifacts_by_id([ids.model])
+    finally:
+        store.close()
+    expected = {f"{n.type} {n.name}": n.kind for n in up.nodes}
+    expected[f"{model.type} {model.name}"] = Kind.ARTIFACT
+    env = _env(neo4j_target)
+    link = _browse(env, str(ids.model), "--view", "upstream")
+    assert "&cmd=edit&arg=" in link["url"]
+
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            # 1. The style link: one Run applies the lineage style (the Browser keeps it).
+            _open_and_login(page, link["style_url"], neo4j_target.password)
+            _run_editor(page)
+            page.wait_for_function(
+                "() => (localStorage.getItem('neo4j.grass') || '').includes('node.Artifact')",
+                timeout=TIMEOUT_MS,
+            )
+            # 2. The query link: connected already, the upstream query is in the editor.
+            _open_and_login(page, link["url"], neo4j_target.password)
+            _run_editor(page)
+            drawn = _drawn_nodes(page, len(expected))
+            page.wait_for_timeout(1500)  # let the force layout settle for the screenshot
+            page.screenshot(path=str(OUTPUT / "browse_upstream.png"))
+        finally:
+            browser.close()
+
+    assert len(drawn) == len(expected), drawn
+    colours = {k: dict(KIND_PROPS[k])["color"] for k in (Kind.ARTIFACT, Kind.EXECUTION)}
+    for label, kind in expected.items():
+        hits = [fill for caption, fill in drawn if _matches(caption, label)]
+        assert hits, f"no node captioned like {label!r}; drawn: {drawn}"
+        assert colours[kind] in hits, f"{label!r} is not drawn in {colours[kind]}: {hits}"
+
+
+def test_guide_plays_from_the_asset_server(neo4j_target: Neo4jTarget) -> None:
+    """The guide, served with CORS by ``AssetServer`` on localhost, plays in the Browser:
+    the slides show, and clicking a query copies it into the editor."""
+    from playwright.sync_api import sync_playwright
+
+    from lineage_graph.browser.links import browse_url
+    from lineage_graph.browser.serve import AssetServer
+    from lineage_graph.cli.query import _documents, _type_labels, browser_base_url
+
+    store = Neo4jStore.from_target(neo4j_target)
+    try:
+        if not store.get_artifacts_by_type("Model"):
+            demo.load(store)
+        documents = _documents(store, _type_labels(store))
+        base = browser_base_url(store, neo4j_target, None)
+    finally:
+        store.close()
+    assert b"1. Which datasets trained" in documents["/guide.html"]
+    with AssetServer(documents, port=0) as server, sync_playwright() as playwright:
+        url = browse_url(base, neo4j_target.uri, f":play {server.url('/guide.html')}",
+                         user=neo4j_target.user, database=neo4j_target.database)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            _open_and_login(page, url, neo4j_target.password)
+            _run_editor(page)
+            page.wait_for_selector('[data-testid="carousel"]', timeout=TIMEOUT_MS)
+            frame = page.query_selector_all('[data-testid="frame"]')[0]
+            assert "the eight questions" in frame.inner_text()
+            frame.query_selector('[data-testid="nextSlide"]').click()
+            runnable = page.wait_for_selector("pre.runnable >> visible=true", timeout=TIMEOUT_MS)
+            runnable.click()
+            page.wait_for_function(
+                "() => (document.querySelector('#monaco-main-editor')?.innerText || '')"
+                ".includes('collect(DISTINCT')",
+                timeout=TIMEOUT_MS,
+            )
+            page.screenshot(path=str(OUTPUT / "browse_guide.png"))
+        finally:
+            browser.close()
