@@ -11,7 +11,10 @@ questions read, defined once here:
 * environment: ``python_version``, ``platform``, and one ``lib.<distribution>`` per library
   version (``lib.torch``, ``lib.scikit-learn``); a STRUCT ``environment`` ({name: version})
   is read as well and merged under the same names;
-* errors: ``error`` (message) and ``error_type`` on FAILED executions.
+* errors: ``error`` (message), ``error_type``, ``error_traceback`` on FAILED executions;
+* other system fields (``SYSTEM_KEYS``: step, memo_key, metrics ...) are never parameters.
+
+``ExecutionSnapshot.parameters`` = declared properties + custom ones outside all of the above.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ CODE_KEYS: tuple[str, ...] = ("code_hash", "git_commit", "git_branch", "git_dirt
 ENV_KEYS: tuple[str, ...] = ("python_version", "platform")
 LIB_PREFIX = "lib."
 ENVIRONMENT_STRUCT = "environment"
-ERROR_KEYS: tuple[str, ...] = ("error", "error_type")
+ERROR_KEYS: tuple[str, ...] = ("error", "error_type", "error_traceback")
+# Other system fields tracking records on executions (tracking/fields.py); never parameters.
+SYSTEM_KEYS: frozenset[str] = frozenset(
+    {"step", "code_file", "module_hash", "memo_key", "memoizable", "cache_of", "metrics",
+     "return_value", "unrecorded_args", "start_time", "end_time"}
+)
 # Other execution custom properties tracking records that are not hyperparameters
 # (lineage_graph.tracking.fields is the reference; kept here so answers need no upward import).
 TRACKING_KEYS: tuple[str, ...] = (
@@ -192,7 +200,9 @@ class ExecutionSnapshot(BaseModel):
         """Hyperparameters: declared properties, then custom ones not about code/env/errors."""
         params = dict(self.properties)
         for k, v in self.custom_properties.items():
-            if k in CODE_KEYS or k in ENV_KEYS or k in ERROR_KEYS or k == ENVIRONMENT_STRUCT:
+            if k in CODE_KEYS or k in ENV_KEYS or k in ERROR_KEYS or k in SYSTEM_KEYS:
+                continue
+            if k == ENVIRONMENT_STRUCT:
                 continue
             if k in TRACKING_KEYS or k.startswith(LIB_PREFIX):
                 continue
@@ -249,8 +259,8 @@ class FailedStep(BaseModel):
 class TaintedNode(BaseModel):
     """A node an incident reached: ``hops`` from the bad node, ``via`` its predecessor.
 
-    Following ``via`` back to the incident's source reconstructs a shortest explaining path.
-    ``via`` is None for nodes directly reached from the source... never: hops>=1 always has one.
+    Following ``via`` back to the incident's source reconstructs a shortest explaining path
+    (``Incident.path_to``); for a context, ``via`` is its member that was reached first.
     """
 
     model_config = _Frozen

@@ -170,6 +170,10 @@ def _raw_artifact(family: str, week: int) -> Artifact:
     )
 
 
+def _int(value: Any) -> int:
+    return int(value)
+
+
 def _raw_batch() -> Batch:
     batch = Batch(title="raw datasets")
     for week in WEEKS:
@@ -234,7 +238,7 @@ def _run_batch(spec: PipelineSpec, week: int) -> Batch:
     ))
     for i in raw_idx:
         b.event(gen, i, EventType.INPUT, _ms(start), "raw")
-    rows = sum(int(a.properties["rows"]) for a in inputs)  # type: ignore[call-overload]
+    rows = sum(_int(a.properties["rows"]) for a in inputs)
     examples = []
     for split, share in (("train", 0.8), ("eval", 0.2)):
         ex = b.artifact(Artifact(

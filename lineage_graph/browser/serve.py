@@ -18,6 +18,7 @@ import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 
 from ..errors import UnavailableError
 
@@ -58,7 +59,7 @@ def _handler(documents: Mapping[str, bytes]) -> type[BaseHTTPRequestHandler]:
             # Chromium's Private Network Access preflight for pages on other local origins.
             self.send_header("Access-Control-Allow-Private-Network", "true")
 
-        def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+        def do_OPTIONS(self) -> None:
             self.send_response(204)
             self._cors()
             self.send_header("Content-Length", "0")
@@ -86,13 +87,13 @@ def _handler(documents: Mapping[str, bytes]) -> type[BaseHTTPRequestHandler]:
             if body:
                 self.wfile.write(doc)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._send(body=True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._send(body=False)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # quiet: the CLI prints what matters
 
     return Handler
@@ -162,7 +163,7 @@ class AssetServer:
             ) from exc
         self._httpd.daemon_threads = True
 
-    def start(self) -> AssetServer:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread; returns self."""
         self.bind()
         assert self._httpd is not None
@@ -192,7 +193,7 @@ class AssetServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> AssetServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

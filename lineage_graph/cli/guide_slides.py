@@ -9,11 +9,16 @@ from ..errors import NotFoundError
 from ..store.base import Store
 
 _INTRO = (
-    "Each slide asks one of the questions lineage-graph answers. Click a query to copy it "
-    "into the editor, then press Run.",
-    "Colours: artifacts blue, executions green, contexts mauve, incidents black; FAILED "
-    "executions red, tainted artifacts orange. If the graph is grey, run the style link that "
-    "`lineage-graph browse` prints (or `:style http://localhost:7399/lineage.grass`).",
+    (
+        "Each slide asks one of the questions lineage-graph answers. Click a query to copy "
+        "it into the editor, then press Run."
+    ),
+    (
+        "Colours: artifacts blue, executions green, contexts mauve, incidents black; FAILED "
+        "executions red, tainted artifacts orange. If the graph is grey, open the style link "
+        "that `lineage-graph browse --style` prints, or run "
+        "`:style http://localhost:7399/lineage.grass` while `lineage-graph browse --serve` runs."
+    ),
 )
 
 
@@ -23,8 +28,9 @@ def slides(store: Store) -> list[Slide]:
         ids = demo.locate(store)
     except NotFoundError:
         return [
-            Slide("lineage-graph", (*_INTRO, "The demo history is not loaded: run "
-                                    "`lineage-graph demo`, then open this guide again.")),
+            Slide("lineage-graph", (*_INTRO, (
+                "The demo history is not loaded: run `lineage-graph demo`, then open this "
+                "guide again."))),
             Slide("Open incidents", ("Everything an incident tainted:",), (view("incidents"),),
                   "lineage-graph incidents"),
         ]

@@ -7,12 +7,14 @@ Examples::
     lineage-graph import openlineage events.jsonl        # or - for stdin
     lineage-graph serve --port 5000                       # OpenLineage HTTP: /api/v1/lineage
     lineage-graph export json -o store.json
-    lineage-graph export graphml artifact:7 --upstream -o model7.graphml
+    lineage-graph export graphml 7 --kind artifact --upstream -o model7.graphml
+    lineage-graph export json Model:churn-v3 --upstream --downstream -o churn.json
     lineage-graph export openlineage -o events.jsonl
 
-``REF`` is ``artifact:<id>``, ``execution:<id>`` or ``context:<id>``; with ``--upstream``/
-``--downstream`` the export holds that node and its lineage, otherwise just that node (for a
-context: the context, its artifacts and executions).
+``REF`` names a node as everywhere in the CLI (``lineage_graph.cli.refs``): an id or
+``TYPE:NAME``, with ``--kind`` to pick the kind. With ``--upstream``/``--downstream`` the
+export holds that node and its lineage, otherwise just that node (for a context: the context,
+its artifacts and executions).
 """
 
 from __future__ import annotations
@@ -186,51 +188,39 @@ def serve_cmd(
 # ---- export --------------------------------------------------------------------------------
 
 
-def _parse_ref(ref: str) -> tuple[Kind, int]:
-    kind, _, ident = ref.partition(":")
-    try:
-        return Kind(kind.lower()), int(ident)
-    except ValueError:
-        raise InvalidInputError(
-            f"REF {ref!r} must be artifact:<id>, execution:<id> or context:<id>",
-            field="ref",
-            value=ref,
-        ) from None
-
-
-def _selection(store: Store, ref: str | None, upstream: bool, downstream: bool) -> Any:
+def _selection(
+    store: Store, ref: str | None, kind: str | None, upstream: bool, downstream: bool
+) -> Any:
     from .. import lineage
-    from ..answers import NodeRef
-    from ..errors import NotFoundError
     from ..interop.export import Selection, selection_of
+    from .refs import node_ref, resolve_node
 
     if ref is None:
         if upstream or downstream:
-            raise InvalidInputError("--upstream/--downstream need a REF", field="ref")
+            raise InvalidInputError("--upstream/--downstream need a REF", field="REF")
         return None
-    kind, ident = _parse_ref(ref)
-    if not store.get_nodes_by_id(kind, [ident]):
-        raise NotFoundError(f"no {kind.value} with id {ident}")
-    start = NodeRef(kind=kind, id=ident)
-    if kind is Kind.CONTEXT:
+    node = resolve_node(store, ref, Kind(kind) if kind else None)
+    start = node_ref(node)
+    if start.kind is Kind.CONTEXT:
         if upstream or downstream:
-            raise InvalidInputError("lineage starts at an artifact or execution", field="ref")
+            raise InvalidInputError("lineage starts at an artifact or execution", field="REF")
         return Selection(
-            artifacts=frozenset(a.id for a in store.get_artifacts_by_context(ident)),  # type: ignore[misc]
-            executions=frozenset(e.id for e in store.get_executions_by_context(ident)),  # type: ignore[misc]
-            contexts=frozenset({ident}),
+            artifacts=frozenset(a.id for a in store.get_artifacts_by_context(start.id)),  # type: ignore[misc]
+            executions=frozenset(e.id for e in store.get_executions_by_context(start.id)),  # type: ignore[misc]
+            contexts=frozenset({start.id}),
         )
     answers: list[Any] = []
     if upstream:
         answers.append(lineage.upstream(store, start))
     if downstream:
         answers.append(lineage.downstream(store, start))
-    return selection_of(answers, extra=[(kind, ident)])
+    return selection_of(answers, extra=[(start.kind, start.id)])
 
 
 def _export(
     fmt: str,
     ref: str | None,
+    kind: str | None,
     output: Path,
     upstream: bool,
     downstream: bool,
@@ -240,7 +230,7 @@ def _export(
     from ..interop import export
 
     with _store() as store:
-        selection = _selection(store, ref, upstream, downstream)
+        selection = _selection(store, ref, kind, upstream, downstream)
         if fmt == "json":
             with output.open("w", encoding="utf-8") as fh:
                 counts = export.write_json(store, fh, selection)
@@ -256,7 +246,13 @@ def _export(
     _emit({"format": fmt, "file": str(output), **counts}, as_json, f"wrote {output}: {text}")
 
 
-RefArg = Annotated[str | None, typer.Argument(help="artifact:<id>, execution:<id> or context:<id>")]
+RefArg = Annotated[
+    str | None, typer.Argument(help="A node: an id (42) or TYPE:NAME (Model:churn-v3).")
+]
+KindOpt = Annotated[
+    str | None,
+    typer.Option("--kind", help="Look REF up only among artifact, execution or context."),
+]
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write.")]
 UpOpt = Annotated[bool, typer.Option("--upstream", help="Include REF's upstream lineage.")]
 DownOpt = Annotated[bool, typer.Option("--downstream", help="Include REF's downstream lineage.")]
@@ -266,30 +262,33 @@ DownOpt = Annotated[bool, typer.Option("--downstream", help="Include REF's downs
 def export_json_cmd(
     output: OutOpt,
     ref: RefArg = None,
+    kind: KindOpt = None,
     upstream: UpOpt = False,
     downstream: DownOpt = False,
     as_json: JsonFlag = False,
 ) -> None:
     """The documented JSON document (schema: docs/export-schema.md)."""
-    _export("json", ref, output, upstream, downstream, "", as_json)
+    _export("json", ref, kind, output, upstream, downstream, "", as_json)
 
 
 @export_app.command("graphml")
 def export_graphml_cmd(
     output: OutOpt,
     ref: RefArg = None,
+    kind: KindOpt = None,
     upstream: UpOpt = False,
     downstream: DownOpt = False,
     as_json: JsonFlag = False,
 ) -> None:
     """GraphML (Gephi, yEd, Cytoscape, networkx)."""
-    _export("graphml", ref, output, upstream, downstream, "", as_json)
+    _export("graphml", ref, kind, output, upstream, downstream, "", as_json)
 
 
 @export_app.command("openlineage")
 def export_openlineage_cmd(
     output: OutOpt,
     ref: RefArg = None,
+    kind: KindOpt = None,
     upstream: UpOpt = False,
     downstream: DownOpt = False,
     namespace: Annotated[
@@ -298,4 +297,4 @@ def export_openlineage_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """OpenLineage RunEvents as JSON Lines (post them to Marquez or DataHub)."""
-    _export("openlineage", ref, output, upstream, downstream, namespace, as_json)
+    _export("openlineage", ref, kind, output, upstream, downstream, namespace, as_json)

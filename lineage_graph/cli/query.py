@@ -18,7 +18,7 @@ import typer
 from rich.tree import Tree
 
 from .. import lineage, questions
-from ..answers import FailedStep, Incident, LineageResult
+from ..answers import MODEL_TYPES, FailedStep, Incident, LineageResult
 from ..errors import InvalidInputError, NotFoundError
 from ..models import Kind, ListOptions, Node
 from ..server import Neo4jTarget
@@ -143,8 +143,11 @@ def show(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOp
 def out_contexts(store: Store, node: Node) -> list[Node]:
     """Contexts an artifact is attributed to / an execution is associated with."""
     assert node.id is not None
-    field = "artifact_id" if node.kind is Kind.ARTIFACT else "execution_id"
-    return list(store.list_nodes(Kind.CONTEXT, ListOptions(**{field: node.id})).items)
+    if node.kind is Kind.ARTIFACT:
+        options = ListOptions(artifact_id=node.id)
+    else:
+        options = ListOptions(execution_id=node.id)
+    return list(store.list_nodes(Kind.CONTEXT, options).items)
 
 
 DepthOpt = Annotated[int | None, typer.Option("--depth", min=0, help="At most this many hops.")]
@@ -326,7 +329,7 @@ def _named(store: Store, name: str, kind: Kind | None) -> Node:
         return resolve_node(store, name, kind)
     except (InvalidInputError, NotFoundError):
         pass
-    for k, types in ((Kind.ARTIFACT, questions.MODEL_TYPES), (Kind.CONTEXT, None)):
+    for k, types in ((Kind.ARTIFACT, MODEL_TYPES), (Kind.CONTEXT, None)):
         if kind is not None and k is not kind:
             continue
         items = store.list_nodes(k, ListOptions(name=name, types=types, limit=1)).items
@@ -546,7 +549,8 @@ def _summary(a: Any) -> list[str]:
         lines = []
         for s in data:
             ex = s["failed"]["execution"]
-            lines.append(f"FAILED {ex['type']} {ex['name']}: {s['failed']['custom_properties'].get('error')}")
+            error = s["failed"]["custom_properties"].get("error")
+            lines.append(f"FAILED {ex['type']} {ex['name']}: {error}")
             for ch in (s.get("diff") or {}).get("changes", []):
                 lines.append(f"  {ch['section']}.{ch['field']}: {ch['before']!r} -> {ch['after']!r}")
         return lines or ["no failed execution"]
@@ -554,15 +558,16 @@ def _summary(a: Any) -> list[str]:
         if not data:
             return ["never deployed"]
         model = data.get("model") or {}
-        return [f"{data['deployed']['type']} {data['deployed']['name']} "
-                f"(from {model.get('type', '?')} {model.get('name', '?')})"]
+        deployed = data["deployed"]
+        return [(f"{deployed['type']} {deployed['name']} "
+                 f"(from {model.get('type', '?')} {model.get('name', '?')})")]
     if n == 7:
         return [f"{r['model']['name']}: {r['metric']}" for r in data]
     if n == 8:
         models = [t["node"]["name"] for t in data["models"]]
         deployments = [t["node"]["name"] for t in data["deployments"]]
-        return [f"tainted: {len(data['artifacts'])} artifacts, {len(data['executions'])} "
-                f"executions, {len(data['contexts'])} contexts",
+        return [(f"tainted: {len(data['artifacts'])} artifacts, "
+                 f"{len(data['executions'])} executions, {len(data['contexts'])} contexts"),
                 "models: " + ", ".join(models), "deployments: " + ", ".join(deployments)]
     return []
 

@@ -62,7 +62,7 @@ def resolve_node(store: Store, ref: str, kind: Kind | None = None) -> Node:
             type_name, name = parsed
             found = store.list_nodes(k, ListOptions(type=type_name, name=name, limit=1)).items
         if found:
-            return found[0]  # type: ignore[no-any-return]
+            return found[0]
     where = f"{kind.value}s" if kind is not None else "artifacts, executions or contexts"
     raise NotFoundError(f"no node {ref!r} among {where}")
 

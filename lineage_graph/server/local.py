@@ -464,7 +464,8 @@ def _is_ours(pid: int, server_home: Path) -> bool:
         return not Path("/proc/self").exists()
     except OSError:
         return False
-    return _MAIN.encode() in cmdline and f"--home-dir={server_home}".encode() in cmdline
+    homes = {f"--home-dir={home}".encode() for home in (server_home, server_home.resolve())}
+    return _MAIN.encode() in cmdline and not homes.isdisjoint(cmdline)
 
 
 def _terminate(pid: int, timeout: float) -> None:

@@ -265,10 +265,13 @@ class MemoryStore(MemoryLineageMixin, Store):
     def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
         self._require(Kind.CONTEXT, [lk.child_id for lk in links], "child_id")
         self._require(Kind.CONTEXT, [lk.parent_id for lk in links], "parent_id")
+        g = self.state.graph
+        # CHILD_OF edges leave contexts: scanning contexts' out-edges finds the hierarchy.
         existing = [
             (u[1], w[1])
-            for u, w, d in self.state.graph.edges(data=True)
-            if d.get("rel") == CHILD_OF
+            for cid in self.state.nodes[Kind.CONTEXT]
+            for u, w, rel in g.out_edges(node_key(Kind.CONTEXT, cid), data="rel")
+            if rel == CHILD_OF
         ]
         v.check_parent_links(links, existing)
         with self.state.transaction():

@@ -9,29 +9,48 @@
         model = train(Dataset("data/train.csv"), C=0.5)
         r.log_metric("accuracy", 0.97)
 
-The names of everything recorded are in ``lineage_graph.tracking.fields``.
+The names of everything recorded are in ``lineage_graph.tracking.fields``. Event-driven
+consumers: ``Watcher(store, new_artifacts("evaluator", "Model")).poll(handler)``.
 """
 
 from . import fields
 from .fingerprint import Fingerprint, fingerprint
 from .handles import ArtifactRef, Dataset, File, Model, PushedModel
-from .run import Run, StepRecord, current_run, log_metric, run
-from .step import Step, step
+from .runs import Run, StepRecord, current_run, log_metric, run
+from .steps import Step, step
+from .subscriptions import (
+    Delivery,
+    FileCursors,
+    StoreCursors,
+    Subscription,
+    Watcher,
+    executions_reaching,
+    incidents_opened,
+    new_artifacts,
+)
 
 __all__ = [
     "ArtifactRef",
     "Dataset",
+    "Delivery",
     "File",
+    "FileCursors",
     "Fingerprint",
     "Model",
     "PushedModel",
     "Run",
     "Step",
     "StepRecord",
+    "StoreCursors",
+    "Subscription",
+    "Watcher",
     "current_run",
+    "executions_reaching",
     "fields",
     "fingerprint",
+    "incidents_opened",
     "log_metric",
+    "new_artifacts",
     "run",
     "step",
 ]

@@ -43,13 +43,15 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
     in_quote, in_rule, selector, body = False, False, "", ""
     sheet: dict[str, str] = {}
     for ch in text:
-        keep = True
+        skip = True  # structural characters are not kept
         if ch == "{":
-            keep = in_quote
-            in_rule = in_rule or not in_quote
+            if in_quote:
+                skip = False
+            else:
+                in_rule = True
         elif ch == "}":
             if in_quote:
-                keep = False
+                skip = False
             else:
                 in_rule = False
                 sheet[selector] = body
@@ -57,8 +59,8 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
         elif ch == "'":
             in_quote = not in_quote
         else:
-            keep = False
-        if not keep:
+            skip = False
+        if not skip:
             if in_rule:
                 body += ch
             elif not ch.isspace():

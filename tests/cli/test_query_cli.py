@@ -60,7 +60,7 @@ def run_both(args: list[str], env: dict[str, str]) -> list[tuple[int, str, str]]
     proc = subprocess.run(
         [sys.executable, "-m", "lineage_graph.cli", *args],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, check=False,
     )
     return [via_runner, (proc.returncode, proc.stdout, proc.stderr)]
 
@@ -292,3 +292,35 @@ def test_no_server(make: Callable[[str], list[str]], tmp_path: Path) -> None:
     env = {"NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "x",
            "LINEAGE_GRAPH_HOME": str(tmp_path)}
     _one_line_error(run_both(make("1"), env), 4, "127.0.0.1:9")
+
+
+def test_browse_serve_serves_guide_and_style(loaded: tuple[demo.DemoIds, dict[str, str]]) -> None:
+    """``browse --serve`` prints its links, then serves the guide and the style until stopped."""
+    import urllib.request
+
+    _, env = loaded
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lineage_graph.cli", "browse", "--serve", "--port", "0", "--json"],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        while not lines or lines[-1] != "}\n":  # emit_json writes one indented document
+            line = proc.stdout.readline()
+            assert line, f"browse --serve exited: {proc.stderr.read() if proc.stderr else ''}"
+            lines.append(line)
+        doc = json.loads("".join(lines))
+        guide_url = doc["guide_command"].removeprefix(":play ")
+        style_url = doc["style_command"].removeprefix(":style ")
+        assert unquote(doc["url"]).endswith(f"arg={doc['guide_command']}")
+        with urllib.request.urlopen(guide_url, timeout=30) as resp:
+            html = resp.read().decode()
+            assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert html.count("<slide") == 9 and "Why did the fraud-detection" in html
+        with urllib.request.urlopen(style_url, timeout=30) as resp:
+            assert "node.Artifact {" in resp.read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

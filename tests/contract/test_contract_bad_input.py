@@ -126,11 +126,12 @@ def test_bad_node_is_refused_naming_field_and_value_and_nothing_is_written(
     typed: Store, dump: Dump, node: Node, field: str, value: object
 ) -> None:
     kind = node.kind
-    good = {
+    goods: dict[Kind, Node] = {
         Kind.ARTIFACT: Artifact(type="Dataset", name="good", properties={"rows": 1}),
         Kind.EXECUTION: Execution(type="Trainer", name="good"),
         Kind.CONTEXT: Context(type="Pipeline", name="good"),
-    }[kind]
+    }
+    good = goods[kind]
     typed.put_nodes(kind, [good.model_copy(update={"name": "already-there"})])
     before = dump(typed)
     with pytest.raises(InvalidInputError) as info:
@@ -145,7 +146,7 @@ def test_bad_node_is_refused_naming_field_and_value_and_nothing_is_written(
 def test_wrong_kind_of_node_is_refused(typed: Store, dump: Dump) -> None:
     before = dump(typed)
     with pytest.raises(InvalidInputError) as info:
-        typed.put_nodes(Kind.ARTIFACT, [Execution(type="Trainer")])  # type: ignore[list-item]
+        typed.put_nodes(Kind.ARTIFACT, [Execution(type="Trainer")])
     assert info.value.field == "kind"
     assert dump(typed) == before
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from lineage_graph.models import (
     Kind,
     Node,
     PropertyType,
+    Value,
 )
 from lineage_graph.store.base import Store
 
@@ -170,11 +172,12 @@ def test_external_id_is_unique(typed: Store, kind: Kind) -> None:
         typed.put_nodes(kind, [node.model_copy(update={"custom_properties": {"z": 0}})])
     with pytest.raises(AlreadyExistsError):
         typed.put_nodes(kind, [node.model_copy(update={"name": "some name"})])
-    found = {
+    getters: dict[Kind, Callable[[Iterable[str]], Sequence[Node]]] = {
         Kind.ARTIFACT: typed.get_artifacts_by_external_ids,
         Kind.EXECUTION: typed.get_executions_by_external_ids,
         Kind.CONTEXT: typed.get_contexts_by_external_ids,
-    }[kind](["ext-1", "unknown"])
+    }
+    found = getters[kind](["ext-1", "unknown"])
     assert [n.id for n in found] == [first]
 
 
@@ -198,15 +201,15 @@ def test_unnamed_nodes_are_always_new(typed: Store, kind: Kind) -> None:
 
 def test_seq_is_store_wide_and_increases_with_every_write(typed: Store) -> None:
     ids = [typed.put_nodes(k, [SAMPLES[k]])[0] for k in KINDS]
-    seqs = [typed.get_nodes_by_id(k, [i])[0].seq for k, i in zip(KINDS, ids)]
-    assert all(s is not None for s in seqs)
+    seqs = [typed.get_nodes_by_id(k, [i])[0].seq or 0 for k, i in zip(KINDS, ids)]
+    assert all(s > 0 for s in seqs)
     assert seqs == sorted(seqs) and len(set(seqs)) == 3  # one counter for all kinds
 
 
 def test_mlmd_style_getters(typed: Store) -> None:
-    aid = typed.put_artifacts([SAMPLES[Kind.ARTIFACT]])[0]
-    eid = typed.put_executions([SAMPLES[Kind.EXECUTION]])[0]
-    cid = typed.put_contexts([SAMPLES[Kind.CONTEXT]])[0]
+    aid = typed.put_nodes(Kind.ARTIFACT, [SAMPLES[Kind.ARTIFACT]])[0]
+    eid = typed.put_nodes(Kind.EXECUTION, [SAMPLES[Kind.EXECUTION]])[0]
+    cid = typed.put_nodes(Kind.CONTEXT, [SAMPLES[Kind.CONTEXT]])[0]
     assert [a.id for a in typed.get_artifacts_by_id([aid])] == [aid]
     assert [a.id for a in typed.get_artifacts_by_type("Dataset")] == [aid]
     assert typed.get_artifacts_by_type("Model") == []
@@ -227,7 +230,7 @@ def test_mlmd_style_getters(typed: Store) -> None:
 
 # ---- exact round trip of property values -----------------------------------------------------
 
-ROUND_TRIP = {
+ROUND_TRIP: dict[str, Value] = {
     "int": 1,
     "zero": 0,
     "neg": -7,
@@ -274,7 +277,13 @@ def test_custom_property_values_round_trip_exactly(typed: Store) -> None:
 
 
 def test_declared_property_values_round_trip_exactly(typed: Store) -> None:
-    props = {"rows": 1, "weight": 1.0, "ok": True, "split": "1", "meta": {"n": 1, "x": [1.0]}}
+    props: dict[str, Value] = {
+        "rows": 1,
+        "weight": 1.0,
+        "ok": True,
+        "split": "1",
+        "meta": {"n": 1, "x": [1.0]},
+    }
     [aid] = typed.put_artifacts([Artifact(type="Dataset", properties=props)])
     [got] = typed.get_artifacts_by_id([aid])
     _assert_exact(got.properties, props)
@@ -292,7 +301,7 @@ def test_declared_and_custom_properties_with_one_name_stay_apart(typed: Store) -
 
 
 def test_property_names_like_system_fields_cannot_overwrite_them(typed: Store) -> None:
-    custom = {
+    custom: dict[str, Value] = {
         "id": 99,
         "type": "X",
         "name": "evil",
@@ -318,7 +327,9 @@ def test_property_names_like_system_fields_cannot_overwrite_them(typed: Store) -
 def test_returned_values_do_not_alias_the_store(typed: Store) -> None:
     [aid] = typed.put_artifacts([Artifact(type="Dataset", custom_properties={"s": {"a": [1]}})])
     [got] = typed.get_artifacts_by_id([aid])
-    got.custom_properties["s"]["a"].append(2)  # type: ignore[index,union-attr]
+    struct = got.custom_properties["s"]
+    assert isinstance(struct, dict)
+    struct["a"].append(2)
     assert typed.get_artifacts_by_id([aid])[0].custom_properties == {"s": {"a": [1]}}
 
 

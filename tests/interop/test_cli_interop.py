@@ -18,8 +18,9 @@ from .test_openlineage import _raw_event
 
 
 @pytest.fixture
-def cli_env(neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget,
-            monkeypatch: pytest.MonkeyPatch) -> Neo4jStore:
+def cli_env(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch
+) -> Neo4jStore:
     monkeypatch.setenv("NEO4J_URI", neo4j_target.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_target.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_target.password)
@@ -45,7 +46,9 @@ def test_import_mlmd_then_export(cli_env: Neo4jStore, tmp_path: Path) -> None:
 
     last = max(a["id"] for a in exported["artifacts"])
     gml = tmp_path / "up.graphml"
-    r = runner.invoke(app, ["export", "graphml", f"artifact:{last}", "--upstream", "-o", str(gml)])
+    r = runner.invoke(
+        app, ["export", "graphml", str(last), "--kind", "artifact", "--upstream", "-o", str(gml)]
+    )
     assert r.exit_code == 0, r.output
     g = nx.read_graphml(gml, force_multigraph=True)
     assert f"artifact:{last}" in g and g.number_of_nodes() > 1
@@ -62,13 +65,15 @@ def test_import_errors_are_one_line(cli_env: Neo4jStore, tmp_path: Path) -> None
     r = CliRunner().invoke(app, ["import", "mlmd", str(bad)])
     assert r.exit_code == 1
     assert r.stderr.count("\n") == 1 and "not an SQLite database" in r.stderr
-    r = CliRunner().invoke(app, ["export", "json", "artifact:x", "-o", str(tmp_path / "o")])
-    assert r.exit_code == 1 and "REF 'artifact:x'" in r.stderr
+    r = CliRunner().invoke(app, ["export", "json", "nonsense", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "REF 'nonsense'" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_import_openlineage_json_lines(cli_env: Neo4jStore, tmp_path: Path) -> None:
     f = tmp_path / "ol.jsonl"
-    f.write_text(json.dumps(_raw_event()) + "\n" + json.dumps(_raw_event(run={"runId": "no"})) + "\n")
+    f.write_text(
+        json.dumps(_raw_event()) + "\n" + json.dumps(_raw_event(run={"runId": "no"})) + "\n"
+    )
     r = CliRunner().invoke(app, ["import", "openlineage", str(f), "--json"])
     assert r.exit_code == 1
     doc = json.loads(r.stdout)

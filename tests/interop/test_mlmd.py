@@ -53,7 +53,9 @@ def assert_same_as_mlmd(store: Store, mlmd: MetadataStore) -> None:
             mine = ours[t.name]
             assert mine.version == (t.version or None)
             assert mine.description == (t.description or None)
-            base = type(t).SystemDefinedBaseType.Name(t.base_type) if t.HasField("base_type") else None
+            base = (
+                type(t).SystemDefinedBaseType.Name(t.base_type) if t.HasField("base_type") else None
+            )
             assert mine.base_type == (None if base == "UNSET" else base)
             declared = {k: pb.PropertyType.Name(p) for k, p in t.properties.items()}
             declared = {k: "STRUCT" if p == "PROTO" else p for k, p in declared.items()}
@@ -88,8 +90,13 @@ def assert_same_as_mlmd(store: Store, mlmd: MetadataStore) -> None:
     for e in mlmd.get_events_by_execution_ids(exe_ids):
         steps = tuple(s.index if s.WhichOneof("value") == "index" else s.key for s in e.path.steps)
         expected_events.add(
-            (e.artifact_id, e.execution_id, pb.Event.Type.Name(e.type), steps,
-             e.milliseconds_since_epoch)
+            (
+                e.artifact_id,
+                e.execution_id,
+                pb.Event.Type.Name(e.type),
+                steps,
+                e.milliseconds_since_epoch,
+            )
         )
     ours = {
         (e.artifact_id, e.execution_id, e.type.value, e.path, e.timestamp)
@@ -135,12 +142,16 @@ def test_import_keeps_every_field_and_id(store: Store, history: tuple[Path, Meta
     assert_same_as_mlmd(store, mlmd)
 
 
-def test_new_ids_continue_after_imported_ones(store: Store, history: tuple[Path, MetadataStore]) -> None:
+def test_new_ids_continue_after_imported_ones(
+    store: Store, history: tuple[Path, MetadataStore]
+) -> None:
     path, _ = history
     mlmd = open_mlmd(path)
     import_mlmd(store, mlmd)
     top = max(a.id for a in mlmd.get_artifacts())
-    [new_id] = store.put_artifacts([Artifact(type="Model", name="after-import", properties={"i": 1})])
+    [new_id] = store.put_artifacts(
+        [Artifact(type="Model", name="after-import", properties={"i": 1})]
+    )
     assert new_id == top + 1
 
 
@@ -171,7 +182,9 @@ def test_second_import_brings_only_what_is_new(
     assert_same_as_mlmd(store, mlmd)
 
 
-def _mlmd_walk(mlmd: MetadataStore, kind: Kind, node_id: int, hops: int, up: bool) -> tuple[set[int], set[int]]:
+def _mlmd_walk(
+    mlmd: MetadataStore, kind: Kind, node_id: int, hops: int, up: bool
+) -> tuple[set[int], set[int]]:
     start = Q.StartingNodes(filter_query=f"id = {node_id}")
     options = Q(max_num_hops=hops, direction=Q.UPSTREAM if up else Q.DOWNSTREAM)
     if kind is Kind.ARTIFACT:
@@ -184,7 +197,9 @@ def _mlmd_walk(mlmd: MetadataStore, kind: Kind, node_id: int, hops: int, up: boo
     return arts, exes
 
 
-def test_lineage_equals_mlmd_and_the_oracle(store: Store, history: tuple[Path, MetadataStore]) -> None:
+def test_lineage_equals_mlmd_and_the_oracle(
+    store: Store, history: tuple[Path, MetadataStore]
+) -> None:
     path, rw = history
     mlmd = open_mlmd(path)
     import_mlmd(store, mlmd)
@@ -252,7 +267,9 @@ def test_foreign_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     assert foreign.read_bytes() == before
 
 
-def test_truncated_mlmd_file_is_one_clear_error(tmp_path: Path, history: tuple[Path, MetadataStore]) -> None:
+def test_truncated_mlmd_file_is_one_clear_error(
+    tmp_path: Path, history: tuple[Path, MetadataStore]
+) -> None:
     path, _ = history
     broken = tmp_path / "broken.sqlite"
     broken.write_bytes(path.read_bytes()[:4096])
@@ -273,7 +290,10 @@ def test_mysql_config_files_parse(tmp_path: Path) -> None:
     j.write_text('{"host": "db.internal", "port": 3307, "database": "mlmd", "user": "ml"}')
     config = mysql_config_from_file(j)
     assert (config.mysql.host, config.mysql.port, config.mysql.database) == (
-        "db.internal", 3307, "mlmd")
+        "db.internal",
+        3307,
+        "mlmd",
+    )
     assert config.mysql.skip_db_creation  # an import never creates a database
     t = tmp_path / "m.textproto"
     t.write_text('host: "h" database: "d"')

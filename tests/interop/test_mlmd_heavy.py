@@ -20,14 +20,12 @@ from .test_mlmd import _mlmd_walk
 
 
 @pytest.mark.heavy
-def test_100k_events_import_with_identical_answers(
-    neo4j_store: Neo4jStore, tmp_path: Path
-) -> None:
+def test_100k_events_import_with_identical_answers(neo4j_store: Neo4jStore, tmp_path: Path) -> None:
     path = tmp_path / "big.sqlite"
     rw = build(path, executions=30_000, seed=11, runs_every=50)
     exe_ids = [e.id for e in rw.get_executions()]
     n_events = sum(
-        len(rw.get_events_by_execution_ids(exe_ids[i:i + 1000]))
+        len(rw.get_events_by_execution_ids(exe_ids[i : i + 1000]))
         for i in range(0, len(exe_ids), 1000)
     )
     assert n_events >= 100_000
@@ -59,7 +57,8 @@ def test_100k_events_import_with_identical_answers(
             got = neo4j_store.lineage_walk([ref], direction, max_depth=6)  # type: ignore[arg-type]
             assert (set(got.ids(Kind.ARTIFACT)), set(got.ids(Kind.EXECUTION))) == expected
             assert neo4j_store.lineage_walk([ref], direction) == oracle.lineage_walk(  # type: ignore[arg-type]
-                [ref], direction  # type: ignore[arg-type]
+                [ref],
+                direction,  # type: ignore[arg-type]
             )
     again = import_mlmd(neo4j_store, mlmd, batch=2000)
     assert sum(again.new.values()) == 0 and again.events_new == 0

@@ -37,11 +37,20 @@ def server(store: Store) -> Iterator[LineageServer]:
 
 
 def _client(url: str) -> OpenLineageClient:
-    return OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=60.0, retry={"total": 0})))
+    return OpenLineageClient(
+        transport=HttpTransport(HttpConfig(url=url, timeout=60.0, retry={"total": 0}))
+    )
 
 
-def _event(state: RunState, minutes: int, run_id: str, job: str, inputs: list[str],
-           outputs: list[str], **run_facets: Any) -> RunEvent:
+def _event(
+    state: RunState,
+    minutes: int,
+    run_id: str,
+    job: str,
+    inputs: list[str],
+    outputs: list[str],
+    **run_facets: Any,
+) -> RunEvent:
     return RunEvent(
         eventType=state,
         eventTime=(T0 + timedelta(minutes=minutes)).isoformat(),
@@ -49,9 +58,15 @@ def _event(state: RunState, minutes: int, run_id: str, job: str, inputs: list[st
         job=Job(namespace="airflow", name=job),
         inputs=[InputDataset(namespace="s3://lake", name=n) for n in inputs],
         outputs=[
-            OutputDataset(namespace="s3://lake", name=n, facets={
-                "schema": schema_dataset.SchemaDatasetFacet(
-                    fields=[schema_dataset.SchemaDatasetFacetFields(name="x", type="int")])})
+            OutputDataset(
+                namespace="s3://lake",
+                name=n,
+                facets={
+                    "schema": schema_dataset.SchemaDatasetFacet(
+                        fields=[schema_dataset.SchemaDatasetFacetFields(name="x", type="int")]
+                    )
+                },
+            )
             for n in outputs
         ],
         producer="https://example.com/pipelines",
@@ -74,14 +89,33 @@ def test_client_events_over_http_land_and_answer_lineage(
     )
     prep, train, score = (str(uuid.uuid4()) for _ in range(3))
     client.emit(_event(RunState.START, 0, prep, "daily.prep", ["raw/events"], [], parent=parent))
-    client.emit(_event(RunState.COMPLETE, 5, prep, "daily.prep", ["raw/events"], ["clean/events"],
-                       parent=parent))
+    client.emit(
+        _event(
+            RunState.COMPLETE,
+            5,
+            prep,
+            "daily.prep",
+            ["raw/events"],
+            ["clean/events"],
+            parent=parent,
+        )
+    )
     client.emit(_event(RunState.START, 6, train, "daily.train", ["clean/events"], []))
-    client.emit(_event(RunState.COMPLETE, 9, train, "daily.train", ["clean/events"],
-                       ["models/churn"], parent=parent))
+    client.emit(
+        _event(
+            RunState.COMPLETE,
+            9,
+            train,
+            "daily.train",
+            ["clean/events"],
+            ["models/churn"],
+            parent=parent,
+        )
+    )
     fail = error_message_run.ErrorMessageRunFacet(message="OOM", programmingLanguage="python")
-    client.emit(_event(RunState.FAIL, 12, score, "daily.score", ["models/churn"], [],
-                       errorMessage=fail))
+    client.emit(
+        _event(RunState.FAIL, 12, score, "daily.score", ["models/churn"], [], errorMessage=fail)
+    )
 
     model = _artifact(store, "models/churn")
     raw = _artifact(store, "raw/events")
@@ -94,7 +128,10 @@ def test_client_events_over_http_land_and_answer_lineage(
 
     [p, t, s] = (store.get_executions_by_external_ids([r])[0] for r in (prep, train, score))
     assert (p.last_known_state, t.last_known_state, s.last_known_state) == (
-        ExecutionState.COMPLETE, ExecutionState.COMPLETE, ExecutionState.FAILED)
+        ExecutionState.COMPLETE,
+        ExecutionState.COMPLETE,
+        ExecutionState.FAILED,
+    )
     assert s.custom_properties["ol.facet.errorMessage"]["message"] == "OOM"  # type: ignore[index]
     # Parent run facet: the run sits in the DAG run's context, whose parent is the DAG's job.
     run_ctx = store.get_context_by_type_and_name(ol.RUN_CONTEXT_TYPE, dag_run)
@@ -134,9 +171,15 @@ def _raw_event(**changes: Any) -> dict[str, Any]:
         (_raw_event(inputs={"namespace": "db"}), "inputs"),
         (_raw_event(outputs=[{"namespace": "db", "name": ""}]), "outputs[0].name"),
         (_raw_event(producer=None), "producer"),
-        (_raw_event(run={"runId": "3f5e2b7c-3c5e-4a8e-9d7e-2b8f1f0c9a11",
-                         "facets": {"parent": {"run": {}, "job": {}}}}),
-         "run.facets.parent.run.runId"),
+        (
+            _raw_event(
+                run={
+                    "runId": "3f5e2b7c-3c5e-4a8e-9d7e-2b8f1f0c9a11",
+                    "facets": {"parent": {"run": {}, "job": {}}},
+                }
+            ),
+            "run.facets.parent.run.runId",
+        ),
         ([1, 2], "event"),
     ],
 )
@@ -151,8 +194,12 @@ def test_malformed_events_get_400_with_reason(
 
 
 def test_not_json_and_wrong_path(server: LineageServer) -> None:
-    r = requests.post(f"{server.url}/api/v1/lineage", data=b"{nope", timeout=10,
-                      headers={"Content-Type": "application/json"})
+    r = requests.post(
+        f"{server.url}/api/v1/lineage",
+        data=b"{nope",
+        timeout=10,
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and "not valid JSON" in r.json()["error"]
     assert requests.post(f"{server.url}/api/v2/x", json={}, timeout=10).status_code == 404
     assert requests.get(f"{server.url}/api/v1/health", timeout=10).json() == {"status": "ok"}
@@ -162,16 +209,21 @@ def test_gzip_batch_and_replays_are_idempotent(store: Store, server: LineageServ
     events = [_raw_event(), _raw_event(eventType="COMPLETE", eventTime="2024-05-01T12:05:00Z")]
     body = gzip.compress(json.dumps(events).encode())
     for _ in range(2):
-        r = requests.post(f"{server.url}/api/v1/lineage/batch", data=body, timeout=10,
-                          headers={"Content-Type": "application/json",
-                                   "Content-Encoding": "gzip"})
+        r = requests.post(
+            f"{server.url}/api/v1/lineage/batch",
+            data=body,
+            timeout=10,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
         assert r.status_code == 201, r.text
     snapshot = _content(store)
     seqs = [n.seq for n in store.get_executions() + store.get_artifacts() + store.get_contexts()]
     for e in events:  # replay each alone: nothing is written at all
         assert requests.post(f"{server.url}/api/v1/lineage", json=e, timeout=10).status_code == 201
     assert _content(store) == snapshot
-    assert seqs == [n.seq for n in store.get_executions() + store.get_artifacts() + store.get_contexts()]
+    assert seqs == [
+        n.seq for n in store.get_executions() + store.get_artifacts() + store.get_contexts()
+    ]
     [exe] = store.get_executions()
     assert exe.last_known_state is ExecutionState.COMPLETE
     assert len(store.get_events(execution_ids=[exe.id])) == 2  # type: ignore[list-item]
@@ -181,8 +233,12 @@ def _content(store: Store) -> Any:
     def strip(nodes: list[Any]) -> list[Any]:
         return [n.model_dump(exclude={"seq", "update_time"}) for n in nodes]
 
-    return (strip(store.get_executions()), strip(store.get_artifacts()),
-            strip(store.get_contexts()), store.get_events(execution_ids=[1, 2, 3]))
+    return (
+        strip(store.get_executions()),
+        strip(store.get_artifacts()),
+        strip(store.get_contexts()),
+        store.get_events(execution_ids=[1, 2, 3]),
+    )
 
 
 def test_late_start_does_not_reopen_a_finished_run(store: Store) -> None:
@@ -202,8 +258,9 @@ def test_json_lines_with_a_bad_line_reports_it(store: Store) -> None:
     docs = list(ol.iter_documents(io.StringIO(f"{good}\n\n{bad}\n")))
     report = ol.ingest_events(store, docs)
     assert report.accepted == 1
-    assert report.rejected == [{"line": 3, "field": "run.runId",
-                                "reason": "run.runId: 'x' is not a UUID"}]
+    assert report.rejected == [
+        {"line": 3, "field": "run.runId", "reason": "run.runId: 'x' is not a UUID"}
+    ]
     with pytest.raises(InvalidInputError, match="event 3"):
         ol.ingest_events(store, docs, stop_on_error=True)
 
@@ -214,8 +271,9 @@ def test_api_key_is_enforced(store: Store) -> None:
     try:
         url = f"{srv.url}/api/v1/lineage"
         assert requests.post(url, json=_raw_event(), timeout=10).status_code == 401
-        r = requests.post(url, json=_raw_event(), timeout=10,
-                          headers={"Authorization": "Bearer s3cret"})
+        r = requests.post(
+            url, json=_raw_event(), timeout=10, headers={"Authorization": "Bearer s3cret"}
+        )
         assert r.status_code == 201
     finally:
         srv.shutdown()

@@ -44,8 +44,8 @@ def answers(store: Store, h: History) -> dict[str, Any]:
     datasets = [a.id for a in h.artifacts if a.type == "Dataset" and a.id is not None]
     pipelines = [c.id for c in h.contexts if c.type == "Pipeline" and c.id is not None]
     runs = [c.id for c in h.contexts if c.type == "PipelineRun" and c.id is not None]
-    # Lineage walks from a few starts (first, last, a model) in both directions.
-    starts = sorted({arts[0], arts[-1], *models[:1]})
+    # Lineage walks from two starts (a raw dataset; a model, else the newest artifact).
+    starts = sorted({arts[0], models[0] if models else arts[-1]})
     for a in starts:
         ref = L.artifact(a)
         out[f"up {a}"] = _dump(L.upstream(store, ref))

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineage_graph.models import (
+    AnyType,
     Artifact,
     ArtifactState,
     ArtifactType,
@@ -24,27 +25,32 @@ from lineage_graph.models import (
     ListOptions,
     PropertyFilter,
     PropertyType,
+    Value,
 )
 from lineage_graph.store.base import Store
 from lineage_graph.store.memory import MemoryStore
 from lineage_graph.store.neo4j import Neo4jStore
 
 P = PropertyType
-TYPES = [
-    ArtifactType(name="Dataset", properties={"rows": P.INT, "w": P.DOUBLE, "s": P.STRING,
-                                             "ok": P.BOOLEAN, "meta": P.STRUCT}),
+TYPES: list[AnyType] = [
+    ArtifactType(
+        name="Dataset",
+        properties={"rows": P.INT, "w": P.DOUBLE, "s": P.STRING, "ok": P.BOOLEAN, "meta": P.STRUCT},
+    ),
     ArtifactType(name="Model", properties={"rows": P.INT}),
     ContextType(name="Run"),
 ]
-DECLARED = {
+DECLARED: dict[str, st.SearchStrategy[Value]] = {
     "rows": st.sampled_from([0, 1, 2, -3]),
     "w": st.sampled_from([0.0, 1.0, 2.5, -0.5]),
     "s": st.sampled_from(["", "a", "b", "ab"]),
     "ok": st.booleans(),
     "meta": st.sampled_from([{"a": 1}, [1, 2]]),
 }
-SCALAR = st.sampled_from([0, 1, 2, 1.0, 2.5, -1.5, True, False, "a", "b", ""])
-CUSTOM = SCALAR | st.sampled_from([{"x": 1}, [1]])
+SCALAR: st.SearchStrategy[Value] = st.sampled_from(
+    [0, 1, 2, 1.0, 2.5, -1.5, True, False, "a", "b", ""]
+)
+CUSTOM: st.SearchStrategy[Value] = SCALAR | st.sampled_from([{"x": 1}, [1]])
 
 
 @st.composite
@@ -54,15 +60,20 @@ def artifacts(draw: st.DrawFn) -> list[Artifact]:
         type_name = draw(st.sampled_from(["Dataset", "Model"]))
         keys = ["rows"] if type_name == "Model" else list(DECLARED)
         # Mostly present properties, so filters compare values rather than miss keys.
-        props = {k: draw(DECLARED[k]) for k in keys if draw(st.integers(0, 4))}
-        custom = {"c": draw(CUSTOM)} | draw(st.dictionaries(st.just("d"), CUSTOM, max_size=1))
+        props: dict[str, Value] = {k: draw(DECLARED[k]) for k in keys if draw(st.integers(0, 4))}
+        custom: dict[str, Value] = {"c": draw(CUSTOM)} | draw(
+            st.dictionaries(st.just("d"), CUSTOM, max_size=1)
+        )
         out.append(
             Artifact(
                 type=type_name,
                 name=draw(st.sampled_from([None, f"n{i}", f"m{i}", f"a{i}"])),
                 uri=draw(st.sampled_from([None, "u1", "u2"])),
-                state=draw(st.sampled_from([ArtifactState.LIVE, ArtifactState.PENDING,
-                                            ArtifactState.UNKNOWN])),
+                state=draw(
+                    st.sampled_from(
+                        [ArtifactState.LIVE, ArtifactState.PENDING, ArtifactState.UNKNOWN]
+                    )
+                ),
                 properties=props,
                 custom_properties=custom,
             )
@@ -118,7 +129,7 @@ def _pages(store: Store, options: ListOptions) -> list[list[int]]:
     pages: list[list[int]] = []
     while True:
         page = store.list_nodes(Kind.ARTIFACT, options)
-        pages.append([a.id for a in page.items])  # type: ignore[misc]
+        pages.append([a.id for a in page.items])
         if page.next_cursor is None or len(pages) > 20:
             return pages
         options = options.model_copy(update={"cursor": page.next_cursor})
@@ -136,11 +147,8 @@ def test_neo4j_listing_matches_the_memory_oracle(
     @given(arts=artifacts(), data=st.data(), raw=st.lists(OPTIONS, min_size=3, max_size=6))
     def run(arts: list[Artifact], data: st.DataObject, raw: list[dict[str, Any]]) -> None:
         # names must be unique per type: drop repeats before loading
-        seen: set[tuple[str, str]] = set()
-        arts = [
-            a for a in arts
-            if a.name is None or not ((a.type, a.name) in seen or seen.add((a.type, a.name)))
-        ]
+        names = [(a.type, a.name) for a in arts]
+        arts = [a for i, a in enumerate(arts) if a.name is None or names[i] not in names[:i]]
         linked = data.draw(st.lists(st.booleans(), min_size=len(arts), max_size=len(arts)))
         _load(memory_store, arts, linked)
         _load(neo4j_store, arts, linked)

@@ -32,6 +32,7 @@ from lineage_graph.models import (
     ArtifactType,
     Kind,
     PropertyType,
+    Value,
 )
 from lineage_graph.store.base import Store
 
@@ -254,7 +255,7 @@ def test_valid_property_names_round_trip(store: Store) -> None:
         )
     )
     def run(names: list[str]) -> None:
-        props = {n: i for i, n in enumerate(names)}
+        props: dict[str, Value] = {n: i for i, n in enumerate(names)}
         [aid] = store.put_artifacts([Artifact(type="Typed", custom_properties=props)])
         assert store.get_artifacts_by_id([aid])[0].custom_properties == props
 

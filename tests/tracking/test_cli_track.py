@@ -142,3 +142,12 @@ def test_the_installed_command_lists(history: Store, env: dict[str, str]) -> Non
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["count"] == 2
+
+
+def test_watch_follows_until_max_deliveries(history: Store, env: dict[str, str]) -> None:
+    code, out, err = _invoke(env, "watch", "--name", "follower", "--artifact-type", "Model",
+                             "--max", "2", "--interval", "0.1", "--json")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]  # JSON Lines while following
+    assert [d["node"]["type"] for d in lines] == ["Model", "Model"]
+    assert lines[0]["key"] != lines[1]["key"]

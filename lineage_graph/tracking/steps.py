@@ -63,7 +63,7 @@ from .encoding import NotEncodable, as_property, decode, encode, handles_in, pro
 from .environment import environment_properties
 from .fingerprint import Fingerprint, fingerprint
 from .handles import ArtifactRef, as_ref
-from .run import Run, StepRecord, current_run, metrics_sink, now_ms
+from .runs import Run, StepRecord, current_run, metrics_sink, now_ms
 
 P = ParamSpec("P")
 R = TypeVar("R")
