@@ -19,6 +19,7 @@ import os
 import shlex
 import subprocess
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from ..models import ArtifactState, ExecutionState, Kind, ListOptions
 from ..store.base import Store
 from . import output as out
 from .query import DatabaseOpt, PasswordOpt, UriOpt, UserOpt, _store
+from .refs import node_ref, resolve_node
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -192,6 +194,9 @@ def watch(
         "--execution-type", help="With --execution-state: only this type.")] = None,
     incidents: Annotated[bool, typer.Option("--incidents",
                                             help="Artifacts marked bad (incidents).")] = False,
+    reaching: Annotated[str | None, typer.Option(
+        "--reaching", metavar="REF",
+        help="With --incidents: only those whose taint reached REF (id or TYPE:NAME).")] = None,
     start: Annotated[str, typer.Option(
         "--from", help="For a new consumer: 'beginning' (all history) or 'now'.")] = "beginning",
     exec_: Annotated[str | None, typer.Option(
@@ -219,8 +224,13 @@ def watch(
         raise InvalidInputError("--from must be 'beginning' or 'now'", field="from", value=start)
     sub = _subscription(name, artifact_types or [], execution_states or [],
                         execution_types or [], incidents)
+    if reaching is not None and not incidents:
+        raise InvalidInputError("--reaching needs --incidents", field="reaching",
+                                value=reaching)
     collected: list[dict[str, Any]] = []
     with _store(uri, user, password, database) as store:
+        if reaching is not None:
+            sub = replace(sub, reaching=node_ref(resolve_node(store, reaching)))
         act = _make_handler(exec_, handler, store)
         show = _printer(as_json)
 

@@ -52,6 +52,7 @@ from .memory_state import (
     ATTRIBUTED_TO,
     CHILD_OF,
     MemoryState,
+    detach,
     event_edge_key,
     event_order,
     node_key,
@@ -156,14 +157,12 @@ class MemoryStore(MemoryLineageMixin, Store):
 
     def _write(self, kind: Kind, node: Node, node_id: int, create_time: int | None) -> int:
         now = v.now_ms()
-        stored = node.model_copy(
-            update={
-                "id": node_id,
-                "create_time": create_time if create_time is not None else now,
-                "update_time": now,
-                "seq": self.state.next_id("seq"),
-            },
-            deep=True,
+        stored = detach(
+            node,
+            id=node_id,
+            create_time=create_time if create_time is not None else now,
+            update_time=now,
+            seq=self.state.next_id("seq"),
         )
         self.state.set_node(kind, stored)
         return node_id
@@ -187,14 +186,14 @@ class MemoryStore(MemoryLineageMixin, Store):
                 other = next((i for i in self._claims(kind, node).values() if i != node.id), None)
                 if other is not None:
                     raise AlreadyExistsError(self._taken(kind, node, other))
-                stored = node.model_copy(update={"seq": self.state.next_id("seq")}, deep=True)
+                stored = detach(node, seq=self.state.next_id("seq"))
                 self.state.set_node(kind, stored)
                 if node.id > self.state.counters.get(kind.value, 0):
                     self.state.set_counter(kind.value, node.id)
 
     def get_nodes_by_id(self, kind: Kind, ids: Sequence[int]) -> list[Node]:
         index = self.state.nodes[kind]
-        return [index[i].model_copy(deep=True) for i in ids if i in index]
+        return [detach(index[i]) for i in ids if i in index]
 
     def list_nodes(self, kind: Kind, options: ListOptions | None = None) -> Page:
         return list_page(self.state, kind, options or ListOptions())

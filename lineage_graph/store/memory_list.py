@@ -6,11 +6,12 @@ The rules (``None`` ordering, cursor contents, Cypher comparison semantics) are 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
 
 from ..models import Artifact, Execution, Kind, ListOptions, Node, Page, PropertyFilter
 from . import validation as v
-from .memory_state import MemoryState, node_key
+from .memory_state import MemoryState, detach, node_key
 
 _LINK_REL = {Kind.ARTIFACT: "ATTRIBUTED_TO", Kind.EXECUTION: "ASSOCIATED_WITH"}
 
@@ -106,23 +107,26 @@ def list_page(state: MemoryState, kind: Kind, options: ListOptions) -> Page:
     linked = _linked(state, kind, options)
     candidates = (index[i] for i in linked if i in index) if linked is not None else index.values()
     preds = _predicates(options)
-    rows = v.sort_nodes(
-        (n for n in candidates if all(p(n) for p in preds)), options.order_by, options.descending
-    )
+    order_by, descending = options.order_by, options.descending
     if cursor is not None:
-        rows = [
-            n
-            for n in rows
-            if v.after_cursor(
-                v.order_key(n, options.order_by), n.id or 0, cursor, options.descending
-            )
-        ]
+        after = cursor
+        preds.append(
+            lambda n: v.after_cursor(v.order_key(n, order_by), n.id or 0, after, descending)
+        )
+    rows = (n for n in candidates if all(p(n) for p in preds))
     limit = options.limit
-    page, more = (rows, False) if limit is None else (rows[:limit], len(rows) > limit)
+    if limit is None:
+        page, more = v.sort_nodes(rows, order_by, descending), False
+    else:
+        # Only the first limit+1 rows matter: a heap beats sorting everything per page.
+        top = (heapq.nlargest if descending else heapq.nsmallest)(
+            limit + 1, rows, key=lambda n: v.sort_key(n, order_by)
+        )
+        page, more = top[:limit], len(top) > limit
     next_cursor = None
     if more:
         last = page[-1]
         next_cursor = v.encode_cursor(
             options.order_by, options.descending, v.order_key(last, options.order_by), last.id or 0
         )
-    return Page(items=[n.model_copy(deep=True) for n in page], next_cursor=next_cursor)
+    return Page(items=[detach(n) for n in page], next_cursor=next_cursor)

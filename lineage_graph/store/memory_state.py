@@ -8,16 +8,19 @@ transaction gives, at the cost of the changes only (no copy of the graph).
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 
 from ..models import AnyType, Event, Kind, Node
 
 NodeKey = tuple[str, int]
+NodeT = TypeVar("NodeT", bound=Node)
 _MISSING = object()
 
 ATTRIBUTED_TO = "ATTRIBUTED_TO"
@@ -33,6 +36,20 @@ def event_edge_key(event: Event) -> str:
 def event_order(e: Event) -> tuple[int, int, str, str]:
     """The order of ``get_events``: execution id, artifact id, type, path."""
     return (e.execution_id, e.artifact_id, e.type.value, json.dumps(list(e.path)))
+
+
+def _copy_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: copy.deepcopy(x) if isinstance(x, (dict, list)) else x for k, x in values.items()}
+
+
+def detach(node: NodeT, **update: Any) -> NodeT:
+    """A copy of a node sharing no mutable value with it (models are frozen; STRUCTs are not).
+
+    Cheaper than ``model_copy(deep=True)``: only STRUCT values are deep-copied.
+    """
+    update.setdefault("properties", _copy_values(node.properties))
+    update.setdefault("custom_properties", _copy_values(node.custom_properties))
+    return cast(NodeT, node.model_copy(update=update))
 
 
 def node_key(kind: Kind, node_id: int) -> NodeKey:
@@ -62,6 +79,10 @@ class MemoryState:
             yield
             return
         self._undo = []
+        # A bulk write allocates millions of small objects and no garbage cycles; the cyclic
+        # collector would rescan the growing heap again and again (measured: 3.5x slower).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             yield
         except BaseException:
@@ -70,6 +91,8 @@ class MemoryState:
             raise
         finally:
             self._undo = None
+            if collecting:
+                gc.enable()
 
     def _log(self, undo: Callable[[], None]) -> None:
         if self._undo is not None:

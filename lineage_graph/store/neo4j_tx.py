@@ -251,14 +251,14 @@ class Writer(StatementRunner):
         """Write nodes under their given ids and times (``Store.import_nodes``)."""
         types = self.stored_types(kind)
         labels = [v.check_node(kind, n, types.get(n.type)) for n in nodes]
-        for n in nodes:
+        for each in nodes:
             for f in ("id", "create_time", "update_time"):
-                v.check_int(getattr(n, f), f)
+                v.check_int(getattr(each, f), f)
         plan = _Plan(kind, self._lookup(kind, nodes))
         first = self.reserve({"seq": len(nodes)}).get("seq", 0)
         create_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
-        for n, (node, label) in enumerate(zip(nodes, labels)):
+        for offset, (node, label) in enumerate(zip(nodes, labels, strict=True)):
             assert node.id is not None and node.create_time is not None
             old = plan.nodes.get(node.id)
             if old is not None and old.type != node.type:
@@ -276,7 +276,7 @@ class Writer(StatementRunner):
                 node_id=node.id,
                 create_time=node.create_time,
                 update_time=node.update_time or node.create_time,
-                seq=first + n,
+                seq=first + offset,
             )
             if old is None:
                 create_rows.append({"label": label, "props": props})
@@ -285,7 +285,7 @@ class Writer(StatementRunner):
         self.run_batched("node_update", kind, "rows", update_rows)
         self.run_batched("node_create", kind, "rows", create_rows)
         if nodes:
-            top = max(n.id for n in nodes if n.id is not None)
+            top = max(each.id for each in nodes if each.id is not None)
             self.run("counter_raise", kind=kind.value, at_least=top)
 
     def _lookup(self, kind: Kind, nodes: Sequence[Node]) -> list[Node]:

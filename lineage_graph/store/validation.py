@@ -240,9 +240,10 @@ def check_type_name(name: object, field: str = "type") -> str:
     Raises:
         InvalidInputError: the name is malformed or reserved.
     """
+    if not isinstance(name, str):
+        raise InvalidInputError(f"type name {name!r} is not a string", field=field, value=name)
     try:
-        label: str = type_label(name)
-        return label
+        return type_label(name)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field=field, value=name) from None
 
@@ -687,14 +688,15 @@ def order_key(node: Node, order_by: str) -> Any:
     return getattr(node, order_by)
 
 
+def sort_key(node: Node, order_by: str) -> tuple[bool, Any, int]:
+    """A key whose ascending order is the listing order (see the module docstring)."""
+    k = order_key(node, order_by)
+    return (k is None, k if k is not None else 0, node.id or 0)
+
+
 def sort_nodes(nodes: Iterable[Node], order_by: str, descending: bool) -> list[Node]:
     """Nodes in listing order: see the module docstring for ``None`` and ties."""
-
-    def key(n: Node) -> tuple[bool, Any, int]:
-        k = order_key(n, order_by)
-        return (k is None, k if k is not None else 0, n.id or 0)
-
-    return sorted(nodes, key=key, reverse=descending)
+    return sorted(nodes, key=lambda n: sort_key(n, order_by), reverse=descending)
 
 
 def after_cursor(key: Any, node_id: int, cursor: tuple[Any, int], descending: bool) -> bool:
@@ -777,6 +779,7 @@ __all__ = [
     "now_ms",
     "order_key",
     "property_matches",
+    "sort_key",
     "sort_nodes",
     "unique_keys",
     "value_matches",

@@ -4,7 +4,8 @@ A subscription watches one stream:
 
 * ``new_artifacts(name, "Model")`` - artifacts of a type appearing (or changing) in a state;
 * ``executions_reaching(name, ("FAILED",))`` - executions whose state becomes one of these;
-* ``incidents_opened(name)`` - artifacts (or executions) marked bad (``lineage.mark_bad``).
+* ``incidents_opened(name)`` - artifacts (or executions) marked bad (``lineage.mark_bad``);
+  ``reaching=`` a node keeps those whose taint reached it (an upstream artifact marked bad).
 
 The cursor is the store-wide ``seq`` every insert or update gets (incidents: their id, also
 monotonic). A ``Watcher`` lists what changed after the cursor in ``seq`` order, calls the
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from ..answers import Incident
+from ..answers import Incident, NodeRef
 from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
     Artifact,
@@ -59,6 +60,7 @@ class Subscription:
     stream: StreamKind
     types: tuple[str, ...] | None = None
     states: tuple[str, ...] | None = None
+    reaching: NodeRef | None = None  # incidents: only those whose taint reached this node
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -87,9 +89,14 @@ def executions_reaching(
     return Subscription(name, "execution", types=types, states=states)
 
 
-def incidents_opened(name: str) -> Subscription:
-    """Incidents: something was marked bad (``lineage.mark_bad``)."""
-    return Subscription(name, "incident")
+def incidents_opened(name: str, *, reaching: NodeRef | None = None) -> Subscription:
+    """Incidents: something was marked bad (``lineage.mark_bad``).
+
+    Args:
+        reaching: only incidents on this node or upstream of it (e.g. a deployed model:
+            "tell me when anything it was built from is marked bad").
+    """
+    return Subscription(name, "incident", reaching=reaching)
 
 
 @dataclass(frozen=True)
@@ -252,12 +259,20 @@ class Watcher:
         sub = self.subscription
         if sub.stream == "incident":
             found = sorted((i for i in self.store.incident_list(None) if i.id > after),
-                           key=lambda i: i.id)[: self.batch]
-            return [Delivery(sub.name, i.id, incident=i) for i in found]
+                           key=lambda i: i.id)
+            if sub.reaching is not None:
+                found = [i for i in found if self._reaches(i, sub.reaching)]
+            return [Delivery(sub.name, i.id, incident=i) for i in found[: self.batch]]
         options = ListOptions(types=sub.types, states=sub.states, changed_after=after,
                               order_by="seq", limit=self.batch)
         page = self.store.list_nodes(self._kind(), options)
         return [Delivery(sub.name, n.seq or 0, node=n) for n in page.items]
+
+    def _reaches(self, incident: Incident, target: NodeRef) -> bool:
+        if incident.source == target:
+            return True
+        full = self.store.incident_get(incident.id, with_reached=True)
+        return any(t.node.ref == target for t in full.reached or ())
 
     def poll(self, handler: Handler, *, max_deliveries: int | None = None) -> int:
         """Deliver what is pending now, one at a time.

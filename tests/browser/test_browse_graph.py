@@ -11,11 +11,19 @@ with an ellipsis), artifacts blue and executions green. The screenshot is saved 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir import mode)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    TIMEOUT_MS,
+    drawn_nodes,
+    open_and_login,
+    run_editor,
+)
 from typer.testing import CliRunner
 
 from lineage_graph import demo, lineage
@@ -26,15 +34,6 @@ from lineage_graph.server import Neo4jTarget
 from lineage_graph.store.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-OUTPUT = Path(__file__).resolve().parents[1] / "output"
-TIMEOUT_MS = 90_000
-
 
 def _env(target: Neo4jTarget) -> dict[str, str]:
     env = {"NEO4J_URI": target.uri, "NEO4J_USER": target.user, "NEO4J_PASSWORD": target.password}
@@ -47,48 +46,6 @@ def _browse(env: dict[str, str], *args: str) -> dict[str, Any]:
     result = CliRunner().invoke(app, ["browse", *args, "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def _open_and_login(page: Any, url: str, password: str) -> None:
-    """Open a Browser link; log in if the connect form shows (the link pre-fills the user)."""
-    page.goto(url)
-    page.wait_for_selector('[data-testid="editor-Run"]', timeout=TIMEOUT_MS)
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        if page.query_selector('[data-testid="password"]'):
-            page.fill('[data-testid="password"]', password)
-            page.click('[data-testid="connect"]')
-            page.wait_for_selector('[data-testid="password"]', state="detached",
-                                   timeout=TIMEOUT_MS)
-            return
-        if page.query_selector("text=You are connected as user"):
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError("the Browser neither connected nor showed its connect form")
-
-
-def _run_editor(page: Any) -> None:
-    """Press Run once the editor holds the link's text (the Browser fills it after start-up)."""
-    page.wait_for_function(
-        "() => (document.querySelector('#monaco-main-editor')?.innerText || '').trim().length > 2",
-        timeout=TIMEOUT_MS,
-    )
-    page.click('[data-testid="editor-Run"]')
-
-
-def _drawn_nodes(page: Any, expected: int) -> list[tuple[str, str]]:
-    """(caption text, fill colour) of every node drawn in the newest graph, once settled."""
-    page.wait_for_function(
-        f"() => document.querySelectorAll('svg.neod3viz g.node').length >= {expected}",
-        timeout=TIMEOUT_MS,
-    )
-    frame = page.query_selector_all('[data-testid="frame"]')[0]  # newest frame is first
-    nodes = []
-    for g in frame.query_selector_all("svg.neod3viz g.node"):
-        caption = " ".join(t.text_content().strip() for t in g.query_selector_all("text.caption"))
-        ring = g.query_selector("circle.b-outline")
-        nodes.append((caption, ring.get_attribute("fill") if ring else ""))
-    return nodes
 
 
 def _matches(caption: str, label: str) -> bool:
@@ -123,16 +80,16 @@ def test_browse_upstream_is_drawn_with_captions(neo4j_target: Neo4jTarget) -> No
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100})
             # 1. The style link: one Run applies the lineage style (the Browser keeps it).
-            _open_and_login(page, link["style_url"], neo4j_target.password)
-            _run_editor(page)
+            open_and_login(page, link["style_url"], neo4j_target.password)
+            run_editor(page)
             page.wait_for_function(
                 "() => (localStorage.getItem('neo4j.grass') || '').includes('node.Artifact')",
                 timeout=TIMEOUT_MS,
             )
             # 2. The query link: connected already, the upstream query is in the editor.
-            _open_and_login(page, link["url"], neo4j_target.password)
-            _run_editor(page)
-            drawn = _drawn_nodes(page, len(expected))
+            open_and_login(page, link["url"], neo4j_target.password)
+            run_editor(page)
+            drawn = drawn_nodes(page, len(expected))
             page.wait_for_timeout(1500)  # let the force layout settle for the screenshot
             page.screenshot(path=str(OUTPUT / "browse_upstream.png"))
         finally:
@@ -170,8 +127,8 @@ def test_guide_plays_from_the_asset_server(neo4j_target: Neo4jTarget) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _open_and_login(page, url, neo4j_target.password)
-            _run_editor(page)
+            open_and_login(page, url, neo4j_target.password)
+            run_editor(page)
             page.wait_for_selector('[data-testid="carousel"]', timeout=TIMEOUT_MS)
             frame = page.query_selector_all('[data-testid="frame"]')[0]
             assert "the eight questions" in frame.inner_text()

@@ -79,3 +79,48 @@ def test_import_openlineage_json_lines(cli_env: Neo4jStore, tmp_path: Path) -> N
     doc = json.loads(r.stdout)
     assert doc["accepted"] == 1 and doc["rejected"][0]["field"] == "run.runId"
     assert len(cli_env.get_executions()) == 1
+
+
+def test_serve_command_accepts_client_events(cli_env: Neo4jStore) -> None:
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from openlineage.client import OpenLineageClient
+    from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
+    from openlineage.client.transport.http import HttpConfig, HttpTransport
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lineage_graph.cli", "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stderr is not None
+        line = ""
+        for _ in range(50):  # the resolver may log a line or two first
+            line = proc.stderr.readline()
+            if "endpoint" in line or not line:
+                break
+        assert "OpenLineage endpoint: http://127.0.0.1:" in line, line
+        url = line.split("endpoint: ", 1)[1].split("/api/v1/lineage")[0]
+        client = OpenLineageClient(
+            transport=HttpTransport(HttpConfig(url=url, timeout=60.0, retry={"total": 0}))
+        )
+        run_id = str(uuid.uuid4())
+        client.emit(
+            RunEvent(
+                eventType=RunState.COMPLETE,
+                eventTime="2024-05-01T12:00:00+00:00",
+                run=Run(runId=run_id),
+                job=Job(namespace="cli", name="served"),
+                producer="https://example.com/p",
+            )
+        )
+        [exe] = cli_env.get_executions_by_external_ids([run_id])
+        assert exe.last_known_state.value == "COMPLETE"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -152,6 +152,12 @@ def test_explain_and_guardrails(store: Store, story: Census) -> None:
         L.upstream(store, L.artifact(story.csv), max_depth=-1)
     with pytest.raises(InvalidInputError):
         L.upstream(store, L.context(story.pipeline))
+    with pytest.raises(InvalidInputError):
+        L.upstream(store, L.artifact(story.csv), limit=0)
+    with pytest.raises(InvalidInputError):
+        L.downstream(store, L.artifact(story.csv), types=["Model`) DETACH DELETE (x"])
+    with pytest.raises(InvalidInputError):
+        L.mark_bad(store, L.artifact(story.csv), "  ")
 
 
 def test_run_diff_between_run_1_and_2(store: Store, story: Census) -> None:

@@ -151,3 +151,19 @@ def test_watch_follows_until_max_deliveries(history: Store, env: dict[str, str])
     lines = [json.loads(line) for line in out.splitlines()]  # JSON Lines while following
     assert [d["node"]["type"] for d in lines] == ["Model", "Model"]
     assert lines[0]["key"] != lines[1]["key"]
+
+
+def test_watch_incidents_reaching_a_model(history: Store, env: dict[str, str]) -> None:
+    from lineage_graph import lineage
+
+    models = sorted(a.id or 0 for a in history.get_artifacts_by_type("Model"))
+    [raw] = history.get_artifacts_by_type("Dataset")
+    args = ("watch", "--name", "guard", "--incidents", "--reaching", str(models[0]),
+            "--once", "--json")
+    assert json.loads(_invoke(env, *args)[1])["handled"] == 0
+    lineage.mark_bad(history, lineage.artifact(raw.id or 0), "mislabelled rows")
+    doc = json.loads(_invoke(env, *args)[1])
+    assert [d["incident"]["reason"] for d in doc["deliveries"]] == ["mislabelled rows"]
+    code, _, err = _invoke(env, "watch", "--name", "g2", "--artifact-type", "Model",
+                           "--reaching", "1", "--once")
+    assert code == 1 and "--reaching needs --incidents" in err

@@ -146,6 +146,28 @@ def test_incidents_are_delivered_once(store: Store) -> None:
         ("labels were shuffled", mid)]
 
 
+def test_incidents_upstream_of_a_watched_model(store: Store, tmp_path: Path) -> None:
+    raw_a, raw_b = tmp_path / "a.txt", tmp_path / "b.txt"
+    raw_a.write_text("a")
+    raw_b.write_text("b")
+    with run(pipeline="p", name="r", store=store):
+        flaky(Dataset(raw_a))
+    watched_exec = store.get_executions()[0]
+    with run(pipeline="p", name="r2", store=store):
+        flaky(Dataset(raw_b))
+    by_uri = {a.uri: a.id for a in store.get_artifacts()}
+    watched = lineage.execution(watched_exec.id or 0)
+    sub = incidents_opened("guard", reaching=watched)
+    got: list[Delivery] = []
+    lineage.mark_bad(store, lineage.artifact(by_uri[str(raw_b)] or 0), "unrelated input")
+    Watcher(store, sub).poll(got.append)
+    assert got == []
+    lineage.mark_bad(store, lineage.artifact(by_uri[str(raw_a)] or 0), "corrupt input")
+    Watcher(store, sub).poll(got.append)
+    Watcher(store, sub).poll(got.append)
+    assert [d.incident.reason for d in got] == ["corrupt input"]  # type: ignore[union-attr]
+
+
 def test_file_cursors_are_replaced_atomically(store: Store, tmp_path: Path) -> None:
     ids = _models(store, 3)
     cursors = FileCursors(tmp_path / "cursors")
