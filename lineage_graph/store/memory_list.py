@@ -6,8 +6,10 @@ The rules (``None`` ordering, cursor contents, Cypher comparison semantics) are 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..models import Artifact, Execution, Kind, ListOptions, Node, Page, PropertyFilter
 from . import validation as v
@@ -96,6 +98,34 @@ def _range_predicates(attr: str, low: int | None, high: int | None) -> list[Call
     return preds
 
 
+def _page_by_id(
+    index: dict[int, Node],
+    ids: Iterable[int],
+    preds: list[Callable[[Node], bool]],
+    cursor: tuple[Any, int] | None,
+    descending: bool,
+    limit: int | None,
+) -> tuple[list[Node], bool]:
+    """The common order (by id, as ``Store._all`` pages): sorted ints, start after the cursor
+    by bisection, stop at limit+1 -- so paging through everything stays O(n log n)."""
+    ordered = sorted(i for i in ids if i in index)
+    if cursor is not None:
+        cut = bisect.bisect_right(ordered, cursor[1]) if not descending else None
+        ordered = (
+            ordered[cut:] if cut is not None else ordered[: bisect.bisect_left(ordered, cursor[1])]
+        )
+    if descending:
+        ordered.reverse()
+    page: list[Node] = []
+    for i in ordered:
+        node = index[i]
+        if all(p(node) for p in preds):
+            if limit is not None and len(page) == limit:
+                return page, True
+            page.append(node)
+    return page, False
+
+
 def list_page(state: MemoryState, kind: Kind, options: ListOptions) -> Page:
     """One page of nodes of ``kind`` matching ``options``.
 
@@ -105,24 +135,26 @@ def list_page(state: MemoryState, kind: Kind, options: ListOptions) -> Page:
     cursor = v.check_list_options(options, kind)
     index = state.nodes[kind]
     linked = _linked(state, kind, options)
-    candidates = (index[i] for i in linked if i in index) if linked is not None else index.values()
+    ids = linked if linked is not None else index.keys()
     preds = _predicates(options)
-    order_by, descending = options.order_by, options.descending
-    if cursor is not None:
-        after = cursor
-        preds.append(
-            lambda n: v.after_cursor(v.order_key(n, order_by), n.id or 0, after, descending)
-        )
-    rows = (n for n in candidates if all(p(n) for p in preds))
-    limit = options.limit
-    if limit is None:
-        page, more = v.sort_nodes(rows, order_by, descending), False
+    order_by, descending, limit = options.order_by, options.descending, options.limit
+    if order_by == "id":
+        page, more = _page_by_id(index, ids, preds, cursor, descending, limit)
     else:
-        # Only the first limit+1 rows matter: a heap beats sorting everything per page.
-        top = (heapq.nlargest if descending else heapq.nsmallest)(
-            limit + 1, rows, key=lambda n: v.sort_key(n, order_by)
-        )
-        page, more = top[:limit], len(top) > limit
+        if cursor is not None:
+            after = cursor
+            preds.append(
+                lambda n: v.after_cursor(v.order_key(n, order_by), n.id or 0, after, descending)
+            )
+        rows = (index[i] for i in ids if i in index and all(p(index[i]) for p in preds))
+        if limit is None:
+            page, more = v.sort_nodes(rows, order_by, descending), False
+        else:
+            # Only the first limit+1 rows matter: a heap beats sorting everything per page.
+            top = (heapq.nlargest if descending else heapq.nsmallest)(
+                limit + 1, rows, key=lambda n: v.sort_key(n, order_by)
+            )
+            page, more = top[:limit], len(top) > limit
     next_cursor = None
     if more:
         last = page[-1]
