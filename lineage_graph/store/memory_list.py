@@ -110,10 +110,10 @@ def _page_by_id(
     by bisection, stop at limit+1 -- so paging through everything stays O(n log n)."""
     ordered = sorted(i for i in ids if i in index)
     if cursor is not None:
-        cut = bisect.bisect_right(ordered, cursor[1]) if not descending else None
-        ordered = (
-            ordered[cut:] if cut is not None else ordered[: bisect.bisect_left(ordered, cursor[1])]
-        )
+        if descending:  # rows with a smaller id than the cursor's follow it
+            ordered = ordered[: bisect.bisect_left(ordered, cursor[1])]
+        else:
+            ordered = ordered[bisect.bisect_right(ordered, cursor[1]) :]
     if descending:
         ordered.reverse()
     page: list[Node] = []

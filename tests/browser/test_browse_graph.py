@@ -35,6 +35,7 @@ from lineage_graph.store.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.browser
 
+
 def _env(target: Neo4jTarget) -> dict[str, str]:
     env = {"NEO4J_URI": target.uri, "NEO4J_USER": target.user, "NEO4J_PASSWORD": target.password}
     if target.database:

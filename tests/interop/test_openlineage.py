@@ -278,3 +278,35 @@ def test_api_key_is_enforced(store: Store) -> None:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_dataset_and_job_events(store: Store) -> None:
+    ingest = ol.OpenLineageIngest(store)
+    base = {
+        "eventTime": "2024-05-01T12:00:00Z",
+        "producer": "https://example.com/p",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
+    }
+    r = ingest.ingest(
+        {**base, "dataset": {"namespace": "db", "name": "t", "facets": {"owner": {"name": "ana"}}}}
+    )
+    assert r.kind == "dataset" and r.execution_id is None
+    [a] = store.get_artifacts_by_id(list(r.artifact_ids))
+    assert a.name == "db/t" and a.custom_properties["ol.facet.owner"] == {"name": "ana"}
+    j = ingest.ingest(
+        {
+            **base,
+            "job": {"namespace": "ns", "name": "etl"},
+            "inputs": [{"namespace": "db", "name": "t"}],
+        }
+    )
+    assert j.kind == "job" and j.artifact_ids == r.artifact_ids  # the same dataset
+    assert store.get_executions() == []
+    with pytest.raises(InvalidInputError, match="must not have a job"):
+        ingest.ingest(
+            {
+                **base,
+                "dataset": {"namespace": "db", "name": "t"},
+                "job": {"namespace": "ns", "name": "x"},
+            }
+        )
