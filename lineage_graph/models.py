@@ -77,8 +77,9 @@ _INPUT_EVENTS = frozenset({EventType.INPUT, EventType.DECLARED_INPUT, EventType.
 INPUT_EVENT_TYPES: tuple[EventType, ...] = tuple(e for e in EventType if e.is_input)
 OUTPUT_EVENT_TYPES: tuple[EventType, ...] = tuple(e for e in EventType if not e.is_input)
 
-# Type names: MLMD style, optionally dotted (``mlmd.Dataset``). See ``type_label``.
-TYPE_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}(\.[A-Za-z][A-Za-z0-9_]{0,62}){0,3}$")
+# Type names: MLMD style, optionally dotted (``mlmd.Dataset``, and TFX class paths such as
+# ``tfx.components.trainer.component.Trainer``). See ``type_label``.
+TYPE_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}(\.[A-Za-z][A-Za-z0-9_]{0,62}){0,11}$")
 # Property names become parts of Neo4j property keys (always backtick-quoted, never labels).
 PROPERTY_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
 # Labels the store itself uses; a type whose label would collide with one of them is refused.

@@ -11,15 +11,15 @@ from ..models import PROPERTY_NAME_PATTERN, TYPE_NAME_PATTERN, type_label
 def safe_name(name: str, pattern: re.Pattern[str], *, dotted: bool) -> str:
     """``name`` if ``pattern`` accepts it, else a cleaned, stable variant of it.
 
-    Invalid characters become ``_``, segments start with a letter, dotted names keep their
-    last three segments (TFX class paths are long); a hash is the last resort.
+    Invalid characters become ``_``, segments start with a letter, dotted names longer than
+    the pattern allows keep their last segments; a hash is the last resort.
     """
     if pattern.match(name):
         return name
     parts = name.split(".") if dotted else [name]
     cleaned = [re.sub(r"[^A-Za-z0-9_]", "_", part) or "_" for part in parts]
     cleaned = [p if p[0].isalpha() else f"x{p}" for p in cleaned]
-    if dotted and len(cleaned) > 4:
+    if dotted and len(cleaned) > 12:
         cleaned = ["_".join(cleaned[:-3])] + cleaned[-3:]
     cleaned = [p[:54] for p in cleaned]
     candidate = ".".join(cleaned)

@@ -222,21 +222,26 @@ def test_lineage_equals_mlmd_and_the_oracle(
     assert compared > 20  # the walks were not all empty
 
 
-def test_long_type_and_odd_property_names_are_mapped(store: Store, tmp_path: Path) -> None:
+def test_tfx_type_names_are_kept_and_odd_names_are_mapped(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "tfx.sqlite"
     rw = open_rw(path)
     t = pb.ExecutionType(name="tfx.components.trainer.component.Trainer")
     t.properties["train args"] = pb.STRING
     tid = rw.put_execution_type(t)
+    odd = pb.ArtifactType(name="my-data set")
+    odd_id = rw.put_artifact_type(odd)
     e = pb.Execution(type_id=tid)
     e.properties["train args"].string_value = "--epochs 3"
     [eid] = rw.put_executions([e])
+    [aid] = rw.put_artifacts([pb.Artifact(type_id=odd_id, uri="/data")])
     report = import_mlmd(store, open_mlmd(path))
-    new_type = report.renamed["type tfx.components.trainer.component.Trainer"]
-    assert new_type == "tfx_components.trainer.component.Trainer"
+    assert "type tfx.components.trainer.component.Trainer" not in report.renamed
+    assert report.renamed["type my-data set"] == "my_data_set"
     [mine] = store.get_executions_by_id([eid])
-    assert mine.type == new_type
+    assert mine.type == "tfx.components.trainer.component.Trainer"
     assert mine.properties == {"train_args": "--epochs 3"}
+    [data] = store.get_artifacts_by_id([aid])
+    assert data.type == "my_data_set"
 
 
 @pytest.mark.parametrize(
