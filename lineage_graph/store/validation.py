@@ -4,6 +4,10 @@ Everything here is pure Python on model objects: no database, no graph. A backen
 first, then writes; so bad input never reaches a query and both backends refuse the same input
 with the same error (``errors.InvalidInputError`` with ``field`` and ``value``).
 
+This module is the one import for backends (``from . import validation as v``): types, nodes,
+events and links live here; scalar values, names and time in ``store.values``; ListOptions,
+cursors, ordering and filter comparison in ``store.listing`` -- both re-exported here.
+
 Decisions recorded here (both backends follow them; the contract suite checks them):
 
 * Field names in errors are the model's field path without batch position: ``type``,
@@ -29,240 +33,48 @@ Decisions recorded here (both backends follow them; the contract suite checks th
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
 from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
-    PROPERTY_NAME_PATTERN,
     AnyType,
     Artifact,
-    ArtifactState,
     Event,
     EventType,
     Execution,
-    ExecutionState,
     Kind,
-    ListOptions,
     Node,
     ParentContext,
-    PropertyFilter,
     PropertyType,
     node_class,
     type_class,
-    type_label,
 )
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
-
-
-# ---- time ---------------------------------------------------------------------------------
-
-
-def now_ms() -> int:
-    """Milliseconds since the Unix epoch (MLMD's ``*_time_since_epoch``)."""
-    return time.time_ns() // 1_000_000
-
-
-# ---- scalars --------------------------------------------------------------------------------
-
-
-def check_int(value: object, field: str) -> int:
-    """An ``int`` (not ``bool``) that fits in 64 bits.
-
-    Raises:
-        InvalidInputError: otherwise.
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(
-            f"{field} must be an integer, got {value!r}", field=field, value=value
-        )
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise InvalidInputError(
-            f"{field} = {value} does not fit in a 64-bit integer", field=field, value=value
-        )
-    return value
-
-
-def check_text(value: object, field: str, *, allow_empty: bool = True) -> str:
-    """A ``str`` that is valid Unicode text (encodable as UTF-8).
-
-    Raises:
-        InvalidInputError: not a string, empty when not allowed, or has lone surrogates.
-    """
-    if not isinstance(value, str):
-        raise InvalidInputError(
-            f"{field} must be a string, got {value!r}", field=field, value=value
-        )
-    if not allow_empty and value == "":
-        raise InvalidInputError(
-            f"{field} must not be empty (leave it unset instead)", field=field, value=value
-        )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError(
-            f"{field} is not valid Unicode text (lone surrogate): {value!r}",
-            field=field,
-            value=value,
-        ) from None
-    return value
-
-
-def check_float(value: object, field: str) -> float:
-    """A ``float`` that is not NaN.
-
-    Raises:
-        InvalidInputError: otherwise.
-    """
-    if not isinstance(value, float):
-        raise InvalidInputError(f"{field} must be a float, got {value!r}", field=field, value=value)
-    if math.isnan(value):
-        raise InvalidInputError(
-            f"{field} is NaN, which is not accepted (it is not equal to itself)",
-            field=field,
-            value=value,
-        )
-    return value
-
-
-def _check_struct(value: object, field: str) -> None:
-    if value is None or isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        check_int(value, field)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidInputError(
-                f"{field}: a STRUCT holds JSON, which has no {value!r}", field=field, value=value
-            )
-    elif isinstance(value, str):
-        check_text(value, field)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_struct(item, f"{field}[{i}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidInputError(
-                    f"{field}: STRUCT keys must be strings, got {key!r}", field=field, value=key
-                )
-            check_text(key, field)
-            _check_struct(item, f"{field}.{key}")
-    else:
-        raise InvalidInputError(
-            f"{field}: {type(value).__name__} {value!r} cannot be stored in a STRUCT "
-            "(use dict, list, str, int, float, bool or None)",
-            field=field,
-            value=value,
-        )
-
-
-def check_value(value: object, field: str) -> None:
-    """Any property value: bool, int, float, str, or a STRUCT (dict/list).
-
-    Raises:
-        InvalidInputError: naming ``field`` and the value.
-    """
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        check_int(value, field)
-    elif isinstance(value, float):
-        check_float(value, field)
-    elif isinstance(value, str):
-        check_text(value, field)
-    elif isinstance(value, (dict, list)):
-        _check_struct(value, field)
-    else:
-        raise InvalidInputError(
-            f"{field}: unsupported value {value!r} of type {type(value).__name__}",
-            field=field,
-            value=value,
-        )
-
-
-_PYTHON_TYPE: dict[PropertyType, str] = {
-    PropertyType.INT: "an int",
-    PropertyType.DOUBLE: "a float",
-    PropertyType.STRING: "a str",
-    PropertyType.BOOLEAN: "a bool",
-    PropertyType.STRUCT: "a dict or list",
-}
-
-
-def value_matches(ptype: PropertyType, value: object) -> bool:
-    """Whether ``value`` has exactly the Python type a declared ``ptype`` requires."""
-    if ptype is PropertyType.INT:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if ptype is PropertyType.DOUBLE:
-        return isinstance(value, float)
-    if ptype is PropertyType.STRING:
-        return isinstance(value, str)
-    if ptype is PropertyType.BOOLEAN:
-        return isinstance(value, bool)
-    return isinstance(value, (dict, list))
-
-
-def check_declared_value(ptype: PropertyType, value: object, field: str) -> None:
-    """A declared property's value against its declared type (exact types, no coercion).
-
-    Raises:
-        InvalidInputError: wrong type (DOUBLE takes ``float`` only: write ``1.0``, not ``1``).
-    """
-    if not value_matches(ptype, value):
-        hint = (
-            " (DOUBLE accepts float only: write 1.0, not 1)" if ptype is PropertyType.DOUBLE else ""
-        )
-        raise InvalidInputError(
-            f"{field} is declared {ptype.value} and needs {_PYTHON_TYPE[ptype]}, "
-            f"got {type(value).__name__} {value!r}{hint}",
-            field=field,
-            value=value,
-        )
-    check_value(value, field)
-
-
-# ---- names ----------------------------------------------------------------------------------
-
-
-def check_type_name(name: object, field: str = "type") -> str:
-    """A type name usable as a label; returns the label (``models.type_label``).
-
-    Raises:
-        InvalidInputError: the name is malformed or reserved.
-    """
-    if not isinstance(name, str):
-        raise InvalidInputError(f"type name {name!r} is not a string", field=field, value=name)
-    try:
-        return type_label(name)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc), field=field, value=name) from None
-
-
-def check_property_name(name: object, field: str) -> str:
-    """A property name matching ``models.PROPERTY_NAME_PATTERN``.
-
-    Raises:
-        InvalidInputError: otherwise; ``field`` is e.g. ``properties.<name>``.
-    """
-    if not isinstance(name, str) or not PROPERTY_NAME_PATTERN.match(name):
-        raise InvalidInputError(
-            f"property name {name!r} is invalid: start with a letter or '_', then letters, "
-            "digits, '_', '.', '-' (at most 128)",
-            field=field,
-            value=name,
-        )
-    return name
-
+from .listing import (
+    after_cursor,
+    check_list_options,
+    decode_cursor,
+    encode_cursor,
+    order_key,
+    property_matches,
+    sort_key,
+    sort_nodes,
+)
+from .values import (
+    INT64_MAX,
+    INT64_MIN,
+    check_declared_value,
+    check_float,
+    check_int,
+    check_property_name,
+    check_text,
+    check_type_name,
+    check_value,
+    now_ms,
+    value_matches,
+)
 
 # ---- types ----------------------------------------------------------------------------------
 
@@ -563,192 +375,6 @@ def check_parent_links(links: Sequence[ParentContext], existing: Iterable[tuple[
                 value=link.parent_id,
             )
         g.add_edge(link.child_id, link.parent_id)
-
-
-# ---- listing: filters, order, cursors -------------------------------------------------------
-
-
-def check_list_options(options: ListOptions, kind: Kind | None = None) -> tuple[Any, int] | None:
-    """Type names, property filter names and values, and the cursor.
-
-    With ``kind``, also the filters that only make sense for some kinds: ``uri`` is for
-    artifacts, ``states`` must be the kind's state names (contexts have none), ``context_id``
-    is for artifacts/executions, ``artifact_id``/``execution_id`` for contexts.
-
-    Returns:
-        The decoded cursor ``(order key, id)``, or ``None`` for the first page.
-
-    Raises:
-        InvalidInputError: naming ``options.<field>`` (or ``cursor``) and the value.
-    """
-    if options.type is not None:
-        check_type_name(options.type, "options.type")
-    for t in options.types or ():
-        check_type_name(t, "options.types")
-    for fname in ("name", "uri"):
-        v = getattr(options, fname)
-        if v is not None:
-            check_text(v, f"options.{fname}")
-    for x in options.external_ids or ():
-        check_text(x, "options.external_ids")
-    for f in options.properties:
-        field = f"options.properties.{f.name}"
-        check_property_name(f.name, field)
-        check_value(f.value, field)
-    for x in options.states or ():
-        check_text(x, "options.states")
-    for fname in (
-        "context_id",
-        "artifact_id",
-        "execution_id",
-        "changed_after",
-        "create_time_min",
-        "create_time_max",
-        "update_time_min",
-        "update_time_max",
-    ):
-        v = getattr(options, fname)
-        if v is not None:
-            check_int(v, f"options.{fname}")
-    if kind is not None:
-        _check_options_for_kind(options, kind)
-    if options.cursor is None:
-        return None
-    return decode_cursor(options.cursor, options.order_by, options.descending)
-
-
-_STATES: dict[Kind, frozenset[str]] = {
-    Kind.ARTIFACT: frozenset(s.value for s in ArtifactState),
-    Kind.EXECUTION: frozenset(s.value for s in ExecutionState),
-    Kind.CONTEXT: frozenset(),
-}
-
-
-def _check_options_for_kind(options: ListOptions, kind: Kind) -> None:
-    def refuse(fname: str, value: object, why: str) -> None:
-        raise InvalidInputError(
-            f"options.{fname}={value!r}: {why}", field=f"options.{fname}", value=value
-        )
-
-    if options.uri is not None and kind is not Kind.ARTIFACT:
-        refuse("uri", options.uri, "only artifacts have a uri")
-    for state in options.states or ():
-        if state not in _STATES[kind]:
-            allowed = ", ".join(sorted(_STATES[kind])) or "none: contexts have no state"
-            refuse("states", state, f"not a {kind.value} state (allowed: {allowed})")
-    if options.context_id is not None and kind is Kind.CONTEXT:
-        refuse("context_id", options.context_id, "filters artifacts and executions only")
-    for fname in ("artifact_id", "execution_id"):
-        v = getattr(options, fname)
-        if v is not None and kind is not Kind.CONTEXT:
-            refuse(fname, v, "filters contexts only")
-
-
-def encode_cursor(order_by: str, descending: bool, key: Any, node_id: int) -> str:
-    """An opaque cursor: base64 of JSON with the order, the last row's key and its id."""
-    raw = json.dumps(
-        {"o": order_by, "d": descending, "k": key, "i": node_id}, separators=(",", ":")
-    )
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, order_by: str, descending: bool) -> tuple[Any, int]:
-    """The ``(key, id)`` of a cursor made by ``encode_cursor`` for the same order.
-
-    Raises:
-        InvalidInputError: field ``cursor``: malformed, or made for another order.
-    """
-    bad = InvalidInputError(
-        f"cursor {cursor!r} is not a cursor from a previous page of this listing",
-        field="cursor",
-        value=cursor,
-    )
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise bad from None
-    if not isinstance(data, dict) or set(data) != {"o", "d", "k", "i"}:
-        raise bad
-    key, node_id = data["k"], data["i"]
-    if data["o"] != order_by or data["d"] is not descending:
-        raise bad
-    if isinstance(node_id, bool) or not isinstance(node_id, int):
-        raise bad
-    if order_by == "name":
-        if key is not None and not isinstance(key, str):
-            raise bad
-    elif isinstance(key, bool) or not isinstance(key, int):
-        raise bad
-    return key, node_id
-
-
-def order_key(node: Node, order_by: str) -> Any:
-    """The value a node is ordered by (``None`` only possible for ``name``)."""
-    return getattr(node, order_by)
-
-
-def sort_key(node: Node, order_by: str) -> tuple[bool, Any, int]:
-    """A key whose ascending order is the listing order (see the module docstring)."""
-    k = order_key(node, order_by)
-    return (k is None, k if k is not None else 0, node.id or 0)
-
-
-def sort_nodes(nodes: Iterable[Node], order_by: str, descending: bool) -> list[Node]:
-    """Nodes in listing order: see the module docstring for ``None`` and ties."""
-    return sorted(nodes, key=lambda n: sort_key(n, order_by), reverse=descending)
-
-
-def after_cursor(key: Any, node_id: int, cursor: tuple[Any, int], descending: bool) -> bool:
-    """Whether a row ``(key, node_id)`` comes after the cursor's row in listing order."""
-    ck, cid = cursor
-    # Compare in ascending order: (non-null keys ascending, then nulls), ties by id.
-    if (key is None) != (ck is None):
-        cmp = 1 if key is None else -1  # nulls sort after every non-null key
-    elif key is not None and key != ck:
-        cmp = 1 if key > ck else -1
-    else:
-        cmp = (node_id > cid) - (node_id < cid)
-    return cmp < 0 if descending else cmp > 0
-
-
-def property_matches(stored: Mapping[str, Any], f: PropertyFilter) -> bool:
-    """Cypher's comparison semantics for one property filter on one node's property map.
-
-    A missing property, a STRUCT, or a value of an incomparable type never matches (Cypher
-    gives ``null``); numbers (int/float) compare with each other, booleans only with booleans,
-    strings only with strings.
-    """
-    if f.name not in stored:
-        return False
-    v = stored[f.name]
-    if isinstance(v, (dict, list)):
-        return False
-    if not _comparable(v, f.value):
-        # Cypher: = is false, <> is true, ordering is null (no match).
-        return bool(f.op == "!=")
-    if f.op == "=":
-        return bool(v == f.value)
-    if f.op == "!=":
-        return bool(v != f.value)
-    if f.op == "<":
-        return bool(v < f.value)
-    if f.op == "<=":
-        return bool(v <= f.value)
-    if f.op == ">":
-        return bool(v > f.value)
-    return bool(v >= f.value)
-
-
-def _comparable(a: object, b: object) -> bool:
-    def group(x: object) -> str:
-        if isinstance(x, bool):
-            return "bool"
-        if isinstance(x, (int, float)):
-            return "num"
-        return type(x).__name__
-
-    return group(a) == group(b)
 
 
 __all__ = [
