@@ -335,11 +335,11 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
                     elif c == pipe and not akey.startswith(run + "/"):
                         continue  # a baseline model: attributed to its pipeline by its own run
                     new_attr.append(pair)
-            rec = ExecRec(f"{run}/{etype}", etype, f"{run}/{etype}",
-                          "FAILED" if failed else "COMPLETE", t, eprops, inputs, outputs, ctxs,
-                          new_attr)
-            emitted += count_elements(rec)
-            yield rec
+            ex = ExecRec(f"{run}/{etype}", etype, f"{run}/{etype}",
+                         "FAILED" if failed else "COMPLETE", t, eprops, inputs, outputs, ctxs,
+                         new_attr)
+            emitted += count_elements(ex)
+            yield ex
             if failed:
                 break
         if blessed and fail_at == -1 or (blessed and fail_at == 6):

@@ -85,7 +85,8 @@ PROPERTY_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
 # Labels the store itself uses; a type whose label would collide with one of them is refused.
 RESERVED_LABELS = frozenset(
     {"Artifact", "Execution", "Context", "Incident", "Counter", "SchemaVersion",
-     "ArtifactType", "ExecutionType", "ContextType", "Subscription", "Barrier"}
+     "ArtifactType", "ExecutionType", "ContextType", "Subscription", "Barrier",
+     "Failed", "Tainted"}
 )
 
 

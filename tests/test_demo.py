@@ -60,6 +60,11 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     assert "CUDA out of memory" in failed["failed"]["custom_properties"]["error"]
     assert any(c["field"] == "batch_size" and c["after"] == 1024
                for c in failed["diff"]["changes"])
+    # ... compared with fraud-detection's own previous Trainer (week 13), not with the newer
+    # week-14 Trainer of churn-prediction, which ran just before it in another pipeline.
+    previous = failed["last_success"]
+    assert previous["execution"]["name"] == f"{demo.run_name('fraud-detection', 13)}/Trainer"
+    assert "fraud-detection" in {c["name"] for c in previous["contexts"] + previous["ancestors"]}
     # 6. the last churn deployment is week 15's
     assert answers[6]["deployed"]["name"] == "churn-prediction-prod-2024-w15"
     assert answers[6]["model"]["name"] == "churn-prediction-model-2024-w15"

@@ -135,12 +135,12 @@ class LineageGraphSystem(System):
                 s.put_parent_contexts(links)
         arts: list[ArtifactRec] = []
         execs: list[ExecRec] = []
-        for r in buf:
-            if isinstance(r, ArtifactRec):
-                arts.append(r)
-            elif isinstance(r, ExecRec):
-                execs.append(r)
-                arts.extend(a for a, _ in r.outputs)
+        for rec in buf:
+            if isinstance(rec, ArtifactRec):
+                arts.append(rec)
+            elif isinstance(rec, ExecRec):
+                execs.append(rec)
+                arts.extend(a for a, _ in rec.outputs)
         if arts:
             new = s.put_artifacts([
                 Artifact(type=a.type, name=a.name, uri=a.uri, state=ArtifactState.LIVE,
@@ -193,16 +193,16 @@ class LineageGraphSystem(System):
             start = lineage.artifact(self._artifact_id(q.model_type, q.model))
             if question == "roots":
                 m["lineage.upstream(roots_only)"] = lambda: sorted(
-                    a.name for a in lineage.upstream(
+                    a.name or "" for a in lineage.upstream(
                         s, start, types=[q.root_type], kinds=["artifact"], roots_only=True
                     ).artifacts)
             else:
                 m["lineage.upstream"] = lambda: sorted(
-                    a.name for a in lineage.upstream(s, start, kinds=["artifact"]).artifacts)
+                    a.name or "" for a in lineage.upstream(s, start, kinds=["artifact"]).artifacts)
         elif question == "downstream_models" and q.dataset:
             start = lineage.artifact(self._artifact_id("RawDataset", q.dataset))
             m["lineage.downstream(types)"] = lambda: sorted(
-                a.name for a in lineage.downstream(s, start, types=["Model"]).artifacts)
+                a.name or "" for a in lineage.downstream(s, start, types=["Model"]).artifacts)
         elif question == "last_deployed" and q.pipeline:
             pipe = lineage.context(self._context_id("Pipeline", q.pipeline))
 
@@ -219,7 +219,7 @@ class LineageGraphSystem(System):
                 for f in s.failed_upstream(run):
                     err = f.failed.custom_properties.get("error", "")
                     prev = f.last_success.execution.name if f.last_success else None
-                    out.append((f.failed.execution.name, err, prev))
+                    out.append((f.failed.execution.name or "", str(err), prev))
                 return sorted(out, key=lambda x: x[0])
 
             m["store.failed_upstream"] = why

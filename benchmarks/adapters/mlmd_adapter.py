@@ -23,7 +23,9 @@ from collections import defaultdict, deque
 from typing import Any
 
 from ml_metadata.metadata_store import metadata_store as mds
-from ml_metadata.proto import metadata_store_pb2 as pb
+from ml_metadata.proto import metadata_store_pb2 as _pb
+
+pb: Any = _pb  # generated protobuf module: no type stubs
 
 from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements
 from .base import IngestStats, KeyMap, Method, System, durable_key, peak_rss_mb
@@ -36,7 +38,7 @@ _INPUTS = {pb.Event.INPUT, pb.Event.DECLARED_INPUT, pb.Event.INTERNAL_INPUT}
 _STATE = {"COMPLETE": pb.Execution.COMPLETE, "FAILED": pb.Execution.FAILED}
 
 
-def _value(v: Any) -> pb.Value:
+def _value(v: Any) -> Any:
     if isinstance(v, (bool, int)):
         return pb.Value(int_value=int(v))
     if isinstance(v, float):
@@ -88,7 +90,7 @@ class MlmdSystem(System):
         t0 = time.perf_counter()
         atype, etype, ctype = self._types(wl)
         ids = KeyMap()
-        ctx_ids: dict[str, pb.Context] = {}
+        ctx_ids: dict[str, Any] = {}
         n = 0
         for rec in wl.records():
             n += count_elements(rec)
@@ -111,7 +113,7 @@ class MlmdSystem(System):
                                   last_known_state=_STATE[rec.state])
                 for k, v in rec.props.items():
                     ex.custom_properties[k].CopyFrom(_value(v))
-                pairs: list[tuple[pb.Artifact, pb.Event]] = []
+                pairs: list[tuple[Any, Any]] = []
                 for key, path in rec.inputs:
                     ev = pb.Event(type=pb.Event.INPUT)
                     ev.path.steps.add().key = path
@@ -188,7 +190,9 @@ class MlmdSystem(System):
                     ex.custom_properties[k].CopyFrom(_value(v))
                 exs.append(ex)
             eids = s.put_executions(exs)
-            events, attrs, assocs = [], [], []
+            events: list[Any] = []
+            attrs: list[Any] = []
+            assocs: list[Any] = []
             for e, x in zip(execs, eids):
                 for key, path in e.inputs:
                     ev = pb.Event(artifact_id=aid(key), execution_id=x, type=pb.Event.INPUT)
@@ -219,7 +223,7 @@ class MlmdSystem(System):
         return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
 
     @staticmethod
-    def _artifact(rec: ArtifactRec, atype: dict[str, int]) -> pb.Artifact:
+    def _artifact(rec: ArtifactRec, atype: dict[str, int]) -> Any:
         a = pb.Artifact(type_id=atype[rec.type], name=rec.name, uri=rec.uri, state=pb.Artifact.LIVE)
         for k, v in rec.props.items():
             a.custom_properties[k].CopyFrom(_value(v))
@@ -227,11 +231,11 @@ class MlmdSystem(System):
 
     # ---- traversals -----------------------------------------------------------------------
 
-    def _subgraph_walk(self, start: int, direction: int) -> tuple[dict[int, pb.Artifact], list[pb.Event]]:
+    def _subgraph_walk(self, start: int, direction: int) -> tuple[dict[int, Any], list[Any]]:
         """Every artifact reachable from ``start`` (itself included) and the events walked."""
         s = self._open()
-        arts: dict[int, pb.Artifact] = {}
-        events: list[pb.Event] = []
+        arts: dict[int, Any] = {}
+        events: list[Any] = []
         expanded: set[int] = set()
         frontier = [start]
         while frontier:
@@ -350,6 +354,8 @@ class MlmdSystem(System):
         type before it (the store's rule: any pipeline; ids grow with creation time here)."""
         s = self._open()
         ctx = s.get_context_by_type_and_name("PipelineRun", run)
+        if ctx is None:
+            raise LookupError(f"MLMD has no PipelineRun named {run!r}")
         out = []
         for ex in s.get_executions_by_context(ctx.id):
             if ex.last_known_state != pb.Execution.FAILED:

@@ -113,13 +113,13 @@ class NetworkxSystem(System):
         q = wl.questions
         m: dict[str, Any] = {}
         if question == "roots" and q.model:
-            m["bfs"] = lambda: self.roots(q.model, q.root_type)  # type: ignore[arg-type]
+            m["bfs"] = lambda: self.roots(q.model, q.root_type)
         elif question == "upstream" and q.model:
-            m["bfs"] = lambda: self.upstream(q.model)  # type: ignore[arg-type]
+            m["bfs"] = lambda: self.upstream(q.model)
         elif question == "downstream_models" and q.dataset:
-            m["bfs"] = lambda: self.downstream_models(q.dataset)  # type: ignore[arg-type]
+            m["bfs"] = lambda: self.downstream_models(q.dataset)
         elif question == "last_deployed" and q.pipeline:
-            m["index-scan"] = lambda: self.last_deployed(q.pipeline)  # type: ignore[arg-type]
+            m["index-scan"] = lambda: self.last_deployed(q.pipeline)
         elif question == "why_failed" and q.failed_run:
-            m["index-scan"] = lambda: self.why_failed(q.failed_run)  # type: ignore[arg-type]
+            m["index-scan"] = lambda: self.why_failed(q.failed_run)
         return m

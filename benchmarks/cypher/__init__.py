@@ -8,4 +8,5 @@ from typing import LiteralString, cast
 
 def bench_query(name: str) -> LiteralString:
     """The text of ``benchmarks/cypher/<name>.cypher`` (our own file, trusted like a literal)."""
-    return cast(LiteralString, (Path(__file__).parent / f"{name}.cypher").read_text().strip())
+    text: str = (Path(__file__).parent / f"{name}.cypher").read_text().strip()
+    return cast(LiteralString, text)

@@ -1,8 +1,11 @@
 // Why it failed: FAILED executions at or upstream of the start (for a context: of the executions
 // of it and its descendant contexts), each with the last successful execution of the same type
-// before it (by create_time, then id); snapshots of both. BFS pruning expand for the walk; its
-// target is unlabelled and filtered after DISTINCT so the planner cannot seek it by index and
-// enumerate paths with VarLengthExpand(Into).
+// before it (by create_time, then id) in the same pipeline: one associated with a context that
+// shares the failed execution's contexts or their CHILD_OF ancestors (e.g. the same Pipeline via
+// another PipelineRun); of the same type anywhere only when the failed execution has no context.
+// Snapshots of both. BFS pruning expands (each var-length step is followed by DISTINCT on its
+// end); walk targets are unlabelled and filtered after DISTINCT so the planner cannot seek them
+// by index and enumerate paths with VarLengthExpand(Into).
 // params: $kind, $id, $success_states
 // returns: snaps
 CALL () {
@@ -18,8 +21,20 @@ MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARE
 WITH DISTINCT f
 WHERE f.last_known_state = 'FAILED' AND 'Execution' IN labels(f)
 OPTIONAL CALL (f) {
-  MATCH (g:Execution {type: f.type})
-  WHERE g.last_known_state IN $success_states
+  CALL (f) {
+    MATCH (f)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*0..]->(scope)
+    WITH DISTINCT scope
+    MATCH (scope)<-[:CHILD_OF*0..]-(c)
+    WITH DISTINCT c
+    MATCH (c)<-[:ASSOCIATED_WITH]-(g)
+    RETURN g
+    UNION
+    MATCH (g:Execution {type: f.type})
+    WHERE NOT EXISTS { (f)-[:ASSOCIATED_WITH]->(:Context) }
+    RETURN g
+  }
+  WITH f, g
+  WHERE g.type = f.type AND g.last_known_state IN $success_states
     AND (coalesce(g.create_time, 0) < coalesce(f.create_time, 0)
          OR (coalesce(g.create_time, 0) = coalesce(f.create_time, 0) AND g.id < f.id))
   RETURN g

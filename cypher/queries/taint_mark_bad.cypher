@@ -3,6 +3,8 @@
 // executions neither reached nor passed) and every context those belong to (one hop further).
 // via = the lowest-id predecessor one hop closer (TAINTS is the lookup), so each explaining path
 // is rebuilt by following via. Contexts: via = member with fewest hops, artifacts first, lowest id.
+// The bad node and every artifact/execution reached get the label :Tainted (GraSS styles by label;
+// taint_incident_resolve removes it when no other open incident reaches the node).
 // params: $kind, $id, $reason, $now, $barriers
 // returns: incident, reached_count
 CALL () {
@@ -35,5 +37,10 @@ CALL (i) {
   ORDER BY t.hops, CASE WHEN n:Artifact THEN 0 ELSE 1 END, n.id
   WITH c, collect({hops: t.hops, id: n.id, kind: CASE WHEN n:Artifact THEN 'artifact' ELSE 'execution' END})[0] AS best
   CREATE (i)-[:TAINTS {hops: best.hops + 1, via: best.id, via_kind: best.kind}]->(c)
+}
+CALL (i) {
+  MATCH (i)-[:FOUND_IN|TAINTS]->(n)
+  WHERE n:Artifact OR n:Execution
+  SET n:Tainted
 }
 RETURN i {.*} AS incident, COUNT { (i)-[:TAINTS]->() } AS reached_count

@@ -334,10 +334,12 @@ class MemoryLineageMixin:
             if e.last_known_state is not ExecutionState.FAILED:
                 continue
             mine = (e.create_time or 0, e.id or 0)
+            peers = self._pipeline_peers(("execution", e.id or 0))
             good = [
                 x
                 for x in all_execs
                 if x.type == e.type
+                and (peers is None or ("execution", x.id or 0) in peers)
                 and x.last_known_state.value in SUCCESS_STATES
                 and (x.create_time or 0, x.id or 0) < mine
             ]
@@ -351,6 +353,18 @@ class MemoryLineageMixin:
                 )
             )
         return out
+
+    def _pipeline_peers(self, key: Key) -> set[Key] | None:
+        """Executions sharing a context with ``key``'s contexts or their ancestors.
+
+        None when the execution belongs to no context (then any execution is a peer).
+        """
+        own = self._contexts_of(key, "ASSOCIATED_WITH")
+        if not own:
+            return None
+        scope = set(own) | set(self._ancestors(own))
+        shared = {d for c in scope for d in self._descendant_contexts(c)}
+        return self._members(shared, "ASSOCIATED_WITH")
 
     def last_deployed(
         self, start: NodeRef, deploy_types: Sequence[str], model_types: Sequence[str]

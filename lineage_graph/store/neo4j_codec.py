@@ -50,6 +50,23 @@ STATE_KEY: dict[Kind, str | None] = {
 }
 
 
+# Labels that mark trouble for Neo4j Browser's GraSS (which styles by label only): FAILED
+# executions carry FAILED_LABEL while in that state; nodes an open incident reached carry
+# TAINTED_LABEL (set and cleared by the taint statements). Both are in RESERVED_LABELS.
+FAILED_LABEL = "Failed"
+TAINTED_LABEL = "Tainted"
+
+
+def state_labels(node: Node) -> tuple[list[str], list[str]]:
+    """(labels to set, labels to remove) that follow a node's state: ``:Failed`` on FAILED
+    executions, removed from executions in any other state; nothing for other kinds."""
+    if not isinstance(node, Execution):
+        return [], []
+    if node.last_known_state is ExecutionState.FAILED:
+        return [FAILED_LABEL], []
+    return [], [FAILED_LABEL]
+
+
 def property_key(name: str, *, custom: bool, struct: bool = False) -> str:
     """The Neo4j key of a user property (``p.lr``, ``cj.config`` ...)."""
     if struct:

@@ -37,6 +37,7 @@ from .neo4j_codec import (
     encode_node,
     encode_path,
     encode_type,
+    state_labels,
 )
 
 # Rows per UNWIND statement: large enough that 10,000 nodes are one round trip.
@@ -238,10 +239,11 @@ class Writer(StatementRunner):
                 update_time=self.now,
                 seq=first["seq"] + n,
             )
+            add, drop = state_labels(w.node)
             if w.node_id < 0:
-                create_rows.append({"label": w.label, "props": props})
+                create_rows.append({"label": w.label, "props": props, "add": add})
             else:
-                update_rows.append({"id": node_id, "props": props})
+                update_rows.append({"id": node_id, "props": props, "add": add, "drop": drop})
         # Updates first: a new node may take a name an update just gave up.
         self.run_batched("node_update", kind, "rows", update_rows)
         self.run_batched("node_create", kind, "rows", create_rows)
@@ -278,10 +280,11 @@ class Writer(StatementRunner):
                 update_time=node.update_time or node.create_time,
                 seq=first + offset,
             )
+            add, drop = state_labels(node)
             if old is None:
-                create_rows.append({"label": label, "props": props})
+                create_rows.append({"label": label, "props": props, "add": add})
             else:
-                update_rows.append({"id": node.id, "props": props})
+                update_rows.append({"id": node.id, "props": props, "add": add, "drop": drop})
         self.run_batched("node_update", kind, "rows", update_rows)
         self.run_batched("node_create", kind, "rows", create_rows)
         if nodes:
