@@ -208,6 +208,11 @@ def write_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell (one line, no column bars)."""
+    return " ".join(text.replace("|", "/").split())
+
+
 def _load(v: Any) -> str:
     return "/".join(f"{x:.1f}" for x in v) if v else "?"
 
@@ -237,7 +242,7 @@ def _profiles(results: dict[str, Any]) -> list[str]:
                           "| operator | rows | db hits | details |", "|---|---|---|---|"]
                 for o in ops:
                     lines.append(f"| {'  ' * o['depth']}{o['operator']} | {o['rows']} | "
-                                 f"{o['db_hits']} | {o['details'].replace('|', '/')} |")
+                                 f"{o['db_hits']} | {_cell(o['details'])} |")
         if is_missed and p.get("python"):
             lines += ["", (f"Client side, cProfile of 3 calls (wall {p['wall_ms']:.1f} ms per "
                            "call incl. profiling overhead), top functions by own time:"), "",

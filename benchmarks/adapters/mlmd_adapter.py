@@ -349,9 +349,9 @@ class MlmdSystem(System):
                           f"AND contexts_a.name = '{pipeline}'")))
         return found[0].name if found else None
 
-    def _why_failed(self, run: str) -> list[tuple[str, str, str | None]]:
+    def _why_failed(self, run: str, pipeline: str) -> list[tuple[str, str, str | None]]:
         """Failed executions of the run, each with the last successful execution of the same
-        type before it (the store's rule: any pipeline; ids grow with creation time here)."""
+        type before it in the same pipeline (ids grow with creation time here)."""
         s = self._open()
         ctx = s.get_context_by_type_and_name("PipelineRun", run)
         if ctx is None:
@@ -362,8 +362,9 @@ class MlmdSystem(System):
                 continue
             prev = s.get_executions(list_options=mds.ListOptions(
                 limit=1, order_by=mds.OrderByField.ID, is_asc=False,
-                filter_query=f"type = '{ex.type}' AND last_known_state = COMPLETE "
-                             f"AND id < {ex.id}"))
+                filter_query=(f"type = '{ex.type}' AND last_known_state = COMPLETE "
+                              f"AND id < {ex.id} AND contexts_a.type = 'Pipeline' "
+                              f"AND contexts_a.name = '{pipeline}'")))
             error = ex.custom_properties["error"].string_value
             out.append((ex.name, error, prev[0].name if prev else None))
         return sorted(out, key=lambda x: x[0])
@@ -388,5 +389,6 @@ class MlmdSystem(System):
             m["filter-query"] = lambda: self._last_deployed(pipeline)
         elif question == "why_failed" and q.failed_run:
             run = q.failed_run
-            m["filter-query"] = lambda: self._why_failed(run)
+            pipeline = run.split("/")[0]
+            m["filter-query"] = lambda: self._why_failed(run, pipeline)
         return m

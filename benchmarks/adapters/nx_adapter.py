@@ -24,7 +24,6 @@ class NetworkxSystem(System):
         self.g: nx.DiGraph = nx.DiGraph()
         self.members: dict[str, list[tuple[str, str]]] = {}  # context name -> nodes in it
         self.parent: dict[str, str] = {}
-        self.by_type: dict[str, list[tuple[str, str]]] = {}  # execution type -> nodes
 
     def ingest(self, wl: Workload) -> IngestStats:
         g, members = self.g, self.members
@@ -42,7 +41,6 @@ class NetworkxSystem(System):
             elif isinstance(rec, ExecRec):
                 e = ("e", rec.key)
                 g.add_node(e, type=rec.type, t=rec.create_time, state=rec.state, props=rec.props)
-                self.by_type.setdefault(rec.type, []).append(e)
                 for key, _ in rec.inputs:
                     g.add_edge(("a", key), e)
                 for art, _ in rec.outputs:
@@ -95,16 +93,18 @@ class NetworkxSystem(System):
 
     def why_failed(self, run: str) -> list[tuple[str, str, str | None]]:
         g = self.g
+        pipeline = self.parent[run]
         out = []
         for n in self.members[run]:
             attrs = g.nodes[n]
             if n[0] != "e" or attrs["state"] != "FAILED":
                 continue
-            # The store's documented rule (LineageQueries.failed_upstream): the last successful
-            # execution of the same type before it, in any pipeline.
+            # The last successful execution of the same type before it in the same pipeline
+            # (every execution here is associated with its pipeline context directly).
             before = [
-                (g.nodes[m]["t"], m[1]) for m in self.by_type[attrs["type"]]
-                if g.nodes[m]["state"] == "COMPLETE" and g.nodes[m]["t"] < attrs["t"]
+                (g.nodes[m]["t"], m[1]) for m in self.members[pipeline]
+                if m[0] == "e" and g.nodes[m]["type"] == attrs["type"]
+                and g.nodes[m]["state"] == "COMPLETE" and g.nodes[m]["t"] < attrs["t"]
             ]
             out.append((n[1], attrs["props"].get("error", ""), max(before)[1] if before else None))
         return sorted(out, key=lambda x: x[0])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import LiteralString, cast
+from typing import LiteralString
 
 
 def bench_query(name: str) -> LiteralString:
     """The text of ``benchmarks/cypher/<name>.cypher`` (our own file, trusted like a literal)."""
-    text: str = (Path(__file__).parent / f"{name}.cypher").read_text().strip()
-    return cast(LiteralString, text)
+    text = (Path(__file__).parent / f"{name}.cypher").read_text().strip()
+    return text  # our own file, as trusted as a literal

@@ -42,16 +42,57 @@ def run_editor(page: Any) -> None:
     page.click('[data-testid="editor-Run"]')
 
 
-def drawn_nodes(page: Any, expected: int) -> list[tuple[str, str]]:
-    """(caption text, fill colour) of every node drawn in the newest graph, once settled."""
-    page.wait_for_function(
-        f"() => document.querySelectorAll('svg.neod3viz g.node').length >= {expected}",
-        timeout=TIMEOUT_MS,
+# Finds the newest frame whose command is `want` (whitespace-normalised; a frame header that
+# the Browser cut short with an ellipsis matches as a prefix). The stream also holds frames the
+# Browser ran by itself (the server's post-connect `:style`, `:play start` ...), which may land
+# above ours, so "the newest frame" is not the one of our query.
+_FIND_FRAME = """(want) => {
+  const norm = s => (s || '').split(/\\s+/).filter(Boolean).join(' ');
+  for (const frame of document.querySelectorAll('[data-testid="frame"]')) {
+    const cmd = norm(frame.querySelector('[data-testid="frameCommand"]')?.textContent)
+      .replace(/(\u2026|\\.\\.\\.)$/, '').trim();
+    if (cmd && (cmd === want || (cmd.length >= 20 && want.startsWith(cmd)))) return frame;
+  }
+  return null;
+}
+"""
+
+# The (caption, fill) of every node drawn in that frame once there are `expected` and two
+# polls in a row saw the same drawing (the post-connect style may repaint the graph).
+_DRAWN = """([want, expected]) => {
+  const frame = (""" + _FIND_FRAME.strip() + """)(want);
+  if (!frame) return null;
+  const norm = s => (s || '').split(/\\s+/).filter(Boolean).join(' ');
+  const nodes = Array.from(frame.querySelectorAll('svg.neod3viz g.node'), g => [
+    norm(Array.from(g.querySelectorAll('text.caption'), t => t.textContent).join(' ')),
+    g.querySelector('circle.b-outline')?.getAttribute('fill') || '',
+  ]);
+  if (nodes.length < expected) return null;
+  const seen = JSON.stringify(nodes);
+  const settled = window.__lgLastDrawn === seen;
+  window.__lgLastDrawn = seen;
+  return settled ? nodes : null;
+}
+"""
+
+
+def normalised(command: str) -> str:
+    """A command as a frame header shows it: whitespace runs collapsed to one space."""
+    return " ".join(command.split())
+
+
+def command_frame(page: Any, command: str) -> Any:
+    """The newest frame of ``command`` (an ElementHandle), once it is in the stream."""
+    handle = page.wait_for_function(_FIND_FRAME, arg=normalised(command), timeout=TIMEOUT_MS)
+    return handle.as_element()
+
+
+def drawn_nodes(page: Any, expected: int, command: str) -> list[tuple[str, str]]:
+    """(caption text, fill colour) of every node drawn in the frame of ``command``.
+
+    Waits until that frame shows at least ``expected`` nodes and the drawing is stable.
+    """
+    handle = page.wait_for_function(
+        _DRAWN, arg=[normalised(command), expected], timeout=TIMEOUT_MS, polling=300
     )
-    frame = page.query_selector_all('[data-testid="frame"]')[0]  # newest frame is first
-    nodes = []
-    for g in frame.query_selector_all("svg.neod3viz g.node"):
-        caption = " ".join(t.text_content().strip() for t in g.query_selector_all("text.caption"))
-        ring = g.query_selector("circle.b-outline")
-        nodes.append((caption, ring.get_attribute("fill") if ring else ""))
-    return nodes
+    return [(caption, fill) for caption, fill in handle.json_value()]

@@ -87,8 +87,8 @@ def test_local_server_styles_the_browser_on_connect(local_target: Neo4jTarget) -
     finally:
         store.close()
     dataset_id = result.artifact_ids[0]
-    url = browse_url(local_target.browser_url, local_target.uri,
-                     view("downstream", dataset_id, Kind.ARTIFACT), user=local_target.user)
+    query = view("downstream", dataset_id, Kind.ARTIFACT)
+    url = browse_url(local_target.browser_url, local_target.uri, query, user=local_target.user)
     OUTPUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -101,7 +101,7 @@ def test_local_server_styles_the_browser_on_connect(local_target: Neo4jTarget) -
                 timeout=90_000,
             )
             run_editor(page)
-            drawn = drawn_nodes(page, 3)
+            drawn = drawn_nodes(page, 3, query)
             page.screenshot(path=str(OUTPUT / "post_connect_style.png"))
         finally:
             browser.close()

@@ -153,8 +153,8 @@ _OUTPUT_TYPES = {
 
 @st.composite
 def histories(draw: st.DrawFn) -> History:
-    """Random small histories: fan-in/out, pipelines with runs, failed and cached runs,
-    deployments (PushedModel artifacts in Deployment contexts), late input events."""
+    """Random small histories: fan-in/out, pipelines with runs (some executions in none),
+    failed and cached runs, deployments (PushedModel artifacts in Deployment contexts), late input events."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []
@@ -190,7 +190,8 @@ def histories(draw: st.DrawFn) -> History:
             props["epochs"] = draw(st.integers(1, 3))
         if state is ExecutionState.FAILED:
             props["error"] = draw(st.sampled_from(["OOM", "bad schema"]))
-        contexts = [run]
+        # Now and then an execution in no context (why-failed then compares across pipelines).
+        contexts = [run] if draw(st.integers(0, 4)) else []
         if etype == "Pusher" and outputs:
             if not deployments or draw(st.booleans()):
                 deployments.append(h.context("Deployment", f"deployment-{len(deployments)}"))

@@ -7,10 +7,10 @@ import pytest
 from lineage_graph import lineage as L
 from lineage_graph import questions as Q
 from lineage_graph.errors import InvalidInputError, NotFoundError
-from lineage_graph.models import Kind
+from lineage_graph.models import ExecutionState, Kind
 from lineage_graph.store.base import Store
 
-from .histories import load
+from .histories import History, load
 from .story import Census, census
 
 
@@ -73,6 +73,40 @@ def test_5_why_did_run_3_fail(store: Store, story: Census) -> None:
     assert Q.why_failed(store, L.execution(story.failed_trainer))[0].failed == step.failed
     # Nothing failed upstream of model v2.
     assert Q.why_failed(store, L.artifact(story.models[1])) == []
+
+
+def test_5_last_success_is_of_the_same_pipeline(store: Store) -> None:
+    """The comparison run is the last success of the same pipeline step (a run of the same
+    Pipeline context, reached through its PipelineRun), not a newer one of another pipeline;
+    an execution in no context falls back to the same type anywhere."""
+    h = History()
+    fraud, churn = h.context("Pipeline", "fraud"), h.context("Pipeline", "churn")
+    raw = h.artifact("Dataset", "raw")
+    runs = {}
+    for week in (1, 2):
+        for name, pipeline in (("fraud", fraud), ("churn", churn)):
+            run = h.context("PipelineRun", f"{name}-w{week}", parent=pipeline)
+            state = ExecutionState.FAILED if (name, week) == ("fraud", 2) else ExecutionState.COMPLETE
+            runs[(name, week)], _ = h.run("Trainer", f"{name}-trainer-w{week}", inputs=[raw],
+                                          outputs=[("Model", f"{name}-model-w{week}", {})],
+                                          contexts=[run], state=state)
+    # A newer success in no pipeline at all, and a failure in no context.
+    h.run("Trainer", "adhoc-trainer", inputs=[raw])
+    orphan, _ = h.run("Trainer", "orphan-trainer", inputs=[raw], state=ExecutionState.FAILED)
+    # A failure whose pipeline never succeeded: nothing to compare with.
+    lonely = h.context("Pipeline", "lonely")
+    lonely_run = h.context("PipelineRun", "lonely-w1", parent=lonely)
+    alone, _ = h.run("Trainer", "lonely-trainer", inputs=[raw], contexts=[lonely_run],
+                     state=ExecutionState.FAILED)
+    load(store, h)
+
+    (step,) = Q.why_failed(store, L.execution(runs[("fraud", 2)]))
+    assert step.last_success is not None
+    assert step.last_success.execution.name == "fraud-trainer-w1"  # not churn-trainer-w2
+    (step,) = Q.why_failed(store, L.execution(orphan))
+    assert step.last_success is not None and step.last_success.execution.name == "adhoc-trainer"
+    (step,) = Q.why_failed(store, L.execution(alone))
+    assert step.last_success is None
 
 
 def test_6_last_deployed_version(store: Store, story: Census) -> None:
