@@ -361,17 +361,7 @@ class MemoryStore(MemoryLineageMixin, Store):
         *,
         reuse_context_if_already_exist: bool = True,
     ) -> tuple[list[int], list[int], list[int]]:
-        for n, (ei, ai, _) in enumerate(events):
-            for field, idx, size in (
-                ("execution_index", ei, len(executions)),
-                ("artifact_index", ai, len(artifacts)),
-            ):
-                if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < size:
-                    raise InvalidInputError(
-                        f"event {n}: {field} {idx!r} is not an index into the {size} given",
-                        field=field,
-                        value=idx,
-                    )
+        v.check_subgraph_events(events, len(executions), len(artifacts))
         with self.state.transaction():
             execution_ids = self.put_nodes(Kind.EXECUTION, executions)
             artifact_ids = self.put_nodes(Kind.ARTIFACT, artifacts)

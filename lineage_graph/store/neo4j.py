@@ -6,6 +6,11 @@ Graph model (../shared/DESIGN.md):
   seq, ...props})``; ``(:Execution:<TypeLabel> {..., last_known_state})``;
   ``(:Context:<TypeLabel> {...})``. ``<TypeLabel>`` is ``models.type_label(type)``, set with
   Cypher's dynamic label ``SET n:$(label)`` (a parameter, validated before).
+* Trouble labels for Neo4j Browser's GraSS (it styles by label only): ``:Failed`` on
+  executions while ``last_known_state`` is FAILED (``neo4j_codec.state_labels``, set and
+  removed by the node writes); ``:Tainted`` on the artifacts/executions an OPEN incident
+  found or reached (``taint_mark_bad`` sets, ``taint_incident_resolve`` clears). No read
+  returns labels, so answers never see them.
 * User properties are native properties in their own key namespace: declared ``p.<name>``,
   custom ``c.<name>``; STRUCT (dict/list) values are JSON strings under ``pj.<name>`` /
   ``cj.<name>``. System keys never contain a dot, so a user property can never overwrite one.
@@ -62,7 +67,6 @@ from neo4j.exceptions import (
 from ..errors import (
     AlreadyExistsError,
     BackendError,
-    InvalidInputError,
     LineageGraphError,
     QueryTimeoutError,
     UnavailableError,
@@ -468,17 +472,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         *,
         reuse_context_if_already_exist: bool = True,
     ) -> tuple[list[int], list[int], list[int]]:
-        for n, (ei, ai, _) in enumerate(events):
-            for field, idx, size in (
-                ("execution_index", ei, len(executions)),
-                ("artifact_index", ai, len(artifacts)),
-            ):
-                if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < size:
-                    raise InvalidInputError(
-                        f"event {n}: {field} {idx!r} is not an index into the {size} given",
-                        field=field,
-                        value=idx,
-                    )
+        v.check_subgraph_events(events, len(executions), len(artifacts))
 
         def work(w: Writer) -> tuple[list[int], list[int], list[int]]:
             execution_ids = w.put_nodes(Kind.EXECUTION, executions)

@@ -332,6 +332,23 @@ def event_edge(event: Event) -> tuple[tuple[Kind, int], tuple[Kind, int]]:
     return (a, e) if event.type.is_input else (e, a)
 
 
+def check_subgraph_events(
+    events: Sequence[tuple[int, int, Event]], n_executions: int, n_artifacts: int
+) -> None:
+    """put_lineage_subgraph's (execution index, artifact index, event) triples point in range."""
+    for n, (ei, ai, _) in enumerate(events):
+        for field, idx, size in (
+            ("execution_index", ei, n_executions),
+            ("artifact_index", ai, n_artifacts),
+        ):
+            if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < size:
+                raise InvalidInputError(
+                    f"event {n}: {field} {idx!r} is not an index into the {size} given",
+                    field=field,
+                    value=idx,
+                )
+
+
 def check_exists(kind: Kind, ids: Iterable[int], exists: Callable[[int], bool], field: str) -> None:
     """Every referenced id exists (no dangling events or links).
 
