@@ -100,10 +100,17 @@ class StatementRunner:
         key: str,
         rows: Sequence[Any],
         event: EventType | None = None,
-    ) -> None:
-        """Run a statement over ``rows`` in UNWIND batches of ``BATCH``."""
+    ) -> int:
+        """Run a statement over ``rows`` in UNWIND batches of ``BATCH``.
+
+        Returns:
+            The sum of the statements' single count column (rows written or matched).
+        """
+        total = 0
         for part in chunks(rows):
-            self.run(name, kind, event=event, **{key: list(part)})
+            out = self.run(name, kind, event=event, **{key: list(part)})
+            total += next(iter(out[0].values())) if out else 0
+        return total
 
     # ---- reads shared by read and write transactions ------------------------------------
 
@@ -342,26 +349,36 @@ class Writer(StatementRunner):
     def put_events(self, events: Sequence[Event], *, ends_known: bool = False) -> None:
         for event in events:
             v.check_event(event)
-        if not ends_known:
-            self.require(Kind.ARTIFACT, [e.artifact_id for e in events], "artifact_id")
-            self.require(Kind.EXECUTION, [e.execution_id for e in events], "execution_id")
         by_type: dict[EventType, list[dict[str, Any]]] = {}
+        # Batches repeat a few paths many times; steps are checked int (never bool) or str,
+        # so equal tuples encode equally.
+        paths: dict[tuple[int | str, ...], str] = {}
         for e in events:
+            path = paths.get(e.path)
+            if path is None:
+                path = paths[e.path] = encode_path(e.path)
             by_type.setdefault(e.type, []).append(
                 {
                     "artifact_id": e.artifact_id,
                     "execution_id": e.execution_id,
-                    "path": encode_path(e.path),
+                    "path": path,
                     "ts": e.timestamp if e.timestamp is not None else self.now,
                 }
             )
         # One statement per event type present (a relationship type cannot be a parameter
         # without making MERGE ten times slower).
+        written = 0
         for event_type in EventType:
             rows = by_type.get(event_type)
             if rows:
                 name = "event_put_input" if event_type.is_input else "event_put_output"
-                self.run_batched(name, None, "rows", rows, event=event_type)
+                written += self.run_batched(name, None, "rows", rows, event=event_type)
+        if not ends_known and written != len(events):
+            # A row whose ends do not both exist matched nothing. Name the first dangling id
+            # (raising rolls back what the statements above wrote).
+            self.require(Kind.ARTIFACT, [e.artifact_id for e in events], "artifact_id")
+            self.require(Kind.EXECUTION, [e.execution_id for e in events], "execution_id")
+            raise RuntimeError(f"{len(events) - written} events were not written")
 
     def put_links(
         self,
@@ -371,6 +388,28 @@ class Writer(StatementRunner):
         ends_known: bool = False,
     ) -> None:
         if not ends_known:
+            # Ids must be ints before they become parameters; existence is checked by the
+            # writes themselves (a row with a missing end matches nothing), below.
+            for at in attributions:
+                v.check_int(at.artifact_id, "artifact_id")
+            for asc in associations:
+                v.check_int(asc.execution_id, "execution_id")
+            for link in (*attributions, *associations):
+                v.check_int(link.context_id, "context_id")
+        written = self.run_batched(
+            "context_put_attributions",
+            None,
+            "rows",
+            [{"artifact_id": a.artifact_id, "context_id": a.context_id} for a in attributions],
+        )
+        written += self.run_batched(
+            "context_put_associations",
+            None,
+            "rows",
+            [{"execution_id": a.execution_id, "context_id": a.context_id} for a in associations],
+        )
+        if not ends_known and written != len(attributions) + len(associations):
+            # Name the first dangling id, in the documented order (raising rolls back).
             self.require(Kind.ARTIFACT, [a.artifact_id for a in attributions], "artifact_id")
             self.require(Kind.EXECUTION, [a.execution_id for a in associations], "execution_id")
             self.require(
@@ -378,18 +417,7 @@ class Writer(StatementRunner):
                 [a.context_id for a in attributions] + [a.context_id for a in associations],
                 "context_id",
             )
-        self.run_batched(
-            "context_put_attributions",
-            None,
-            "rows",
-            [{"artifact_id": a.artifact_id, "context_id": a.context_id} for a in attributions],
-        )
-        self.run_batched(
-            "context_put_associations",
-            None,
-            "rows",
-            [{"execution_id": a.execution_id, "context_id": a.context_id} for a in associations],
-        )
+            raise RuntimeError("links were not written although their ends exist")
 
     def put_parents(self, links: Sequence[ParentContext]) -> None:
         self.require(Kind.CONTEXT, [lk.child_id for lk in links], "child_id")

@@ -11,9 +11,10 @@ from typing import Any, LiteralString, cast
 
 import pytest
 
+from lineage_graph.answers import Direction
 from lineage_graph.queries import all_queries, query
 from lineage_graph.store.neo4j import Neo4jStore
-from lineage_graph.store.neo4j_lineage import walk_text
+from lineage_graph.store.neo4j_lineage import WALK_VARIANTS, walk_text
 
 from .histories import load
 from .story import census
@@ -21,9 +22,14 @@ from .story import census
 LINEAGE_QUERIES = sorted(
     n for n in all_queries() if n.startswith(("lineage_", "taint_", "question_"))
 )
+# The walk statements: lineage_{upstream,downstream}{"", "_now", "_stream"} (walk_text's files).
+DIRECTIONS: tuple[Direction, ...] = ("upstream", "downstream")
+WALKS: dict[str, tuple[Direction, str]] = {
+    f"lineage_{d}{v}": (d, v) for d in DIRECTIONS for v in WALK_VARIANTS
+}
 # Statements that walk an unbounded number of hops.
 DEEP = {
-    "lineage_upstream", "lineage_downstream", "question_failed_upstream",
+    *WALKS, "question_failed_upstream",
     "question_last_deployed", "taint_preview", "taint_mark_bad",
 }
 ENUMERATING = ("Repeat", "VarLengthExpand(All)", "VarLengthExpand(Into)")
@@ -53,13 +59,16 @@ def planned(lineage_neo4j: Neo4jStore) -> Neo4jStore:
 
 def test_every_lineage_statement_is_checked() -> None:
     assert DEEP <= set(LINEAGE_QUERIES)
+    # Every walk file is one walk_text can pick, and the reverse.
+    walk_files = {n for n in LINEAGE_QUERIES if n.startswith(("lineage_up", "lineage_down"))}
+    assert walk_files == set(WALKS)
 
 
 @pytest.mark.parametrize("name", LINEAGE_QUERIES)
 def test_no_path_enumeration(planned: Neo4jStore, name: str) -> None:
     texts = (
-        [walk_text(d, depth) for d in ("upstream", "downstream") for depth in (None, 7)]
-        if name in ("lineage_upstream", "lineage_downstream")
+        [walk_text(WALKS[name][0], depth, WALKS[name][1]) for depth in (None, 7)]
+        if name in WALKS
         else [query(name)]
     )
     for text in texts:

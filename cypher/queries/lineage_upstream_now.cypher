@@ -1,0 +1,32 @@
+// Upstream walk of the current graph (no as_of): artifacts and executions the starts were derived from, each once.
+// Same answer as lineage_upstream with $as_of null, without its per-relationship time tests.
+// One row: `rows` is a list of [id, is_artifact, type, name, uri, state, create_time, props], at most
+// $cap of them (LIMIT before collect keeps the walk stoppable). One record of lists decodes far faster
+// than a record per node. DISTINCT over a one-relationship pattern plans as
+// VarLengthExpand(Pruning,BFS,All): diamonds never enumerate paths. The depth placeholder is replaced
+// by a validated int or nothing.
+// params: $artifact_ids, $execution_ids, $types, $kinds, $roots_only, $include_starts, $with_properties, $cap
+// returns: rows
+CALL () {
+  MATCH (s:Artifact) WHERE s.id IN $artifact_ids RETURN s
+  UNION
+  MATCH (s:Execution) WHERE s.id IN $execution_ids RETURN s
+}
+MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0../*max_depth*/]-(u)
+WITH DISTINCT u
+WHERE CASE
+        WHEN NOT ($include_starts
+                  OR NOT ((u:Artifact AND u.id IN $artifact_ids) OR (u:Execution AND u.id IN $execution_ids)))
+          THEN false
+        WHEN NOT ($kinds IS NULL OR (u:Artifact AND 'artifact' IN $kinds) OR (u:Execution AND 'execution' IN $kinds))
+          THEN false
+        WHEN NOT ($types IS NULL OR u.type IN $types) THEN false
+        WHEN NOT $roots_only THEN true
+        ELSE NOT EXISTS {
+          MATCH (u)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT]-()
+        }
+      END
+WITH u LIMIT $cap
+RETURN collect([u.id, u:Artifact, u.type, u.name, u.uri, coalesce(u.state, u.last_known_state),
+                u.create_time,
+                CASE WHEN $with_properties THEN [k IN keys(u) WHERE k CONTAINS '.' | [k, u[k]]] END]) AS rows
