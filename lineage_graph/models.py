@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Any, Literal, TypeAlias, Union
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 # A property value. Strict types keep 1, 1.0 and True apart; dict/list is MLMD's STRUCT.
-Value: TypeAlias = Union[StrictBool, StrictInt, StrictFloat, StrictStr, dict[str, Any], list[Any]]
+Value: TypeAlias = StrictBool | StrictInt | StrictFloat | StrictStr | dict[str, Any] | list[Any]
 
 
 class Kind(str, Enum):
@@ -136,7 +136,7 @@ class ContextType(_TypeBase):
     kind: Literal[Kind.CONTEXT] = Kind.CONTEXT
 
 
-AnyType: TypeAlias = Union[ArtifactType, ExecutionType, ContextType]
+AnyType: TypeAlias = ArtifactType | ExecutionType | ContextType
 
 
 class _NodeBase(BaseModel):
@@ -170,10 +170,10 @@ class Context(_NodeBase):
     kind: Literal[Kind.CONTEXT] = Kind.CONTEXT
 
 
-Node: TypeAlias = Union[Artifact, Execution, Context]
+Node: TypeAlias = Artifact | Execution | Context
 
 # One step of an event path: a list index or a dict key (MLMD's Event.Path.Step).
-PathStep: TypeAlias = Union[StrictInt, StrictStr]
+PathStep: TypeAlias = StrictInt | StrictStr
 
 
 class Event(BaseModel):
@@ -285,11 +285,21 @@ def kind_of(node: Node | AnyType) -> Kind:
     return node.kind
 
 
-def node_class(kind: Kind) -> type[Artifact] | type[Execution] | type[Context]:
-    return {Kind.ARTIFACT: Artifact, Kind.EXECUTION: Execution, Kind.CONTEXT: Context}[kind]
+_NODE_CLASSES: dict[Kind, type[Artifact | Execution | Context]] = {
+    Kind.ARTIFACT: Artifact,
+    Kind.EXECUTION: Execution,
+    Kind.CONTEXT: Context,
+}
+_TYPE_CLASSES: dict[Kind, type[ArtifactType | ExecutionType | ContextType]] = {
+    Kind.ARTIFACT: ArtifactType,
+    Kind.EXECUTION: ExecutionType,
+    Kind.CONTEXT: ContextType,
+}
 
 
-def type_class(kind: Kind) -> type[ArtifactType] | type[ExecutionType] | type[ContextType]:
-    return {Kind.ARTIFACT: ArtifactType, Kind.EXECUTION: ExecutionType, Kind.CONTEXT: ContextType}[
-        kind
-    ]
+def node_class(kind: Kind) -> type[Artifact | Execution | Context]:
+    return _NODE_CLASSES[kind]
+
+
+def type_class(kind: Kind) -> type[ArtifactType | ExecutionType | ContextType]:
+    return _TYPE_CLASSES[kind]

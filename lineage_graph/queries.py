@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import LiteralString, cast
+from typing import LiteralString
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -42,7 +42,8 @@ def _parse(name: str, text: str) -> NamedQuery:
         if header.lower().startswith("params:"):
             declared.update(_PARAM.findall(header))
     # Files are package data written by us, so their text is as trusted as a literal.
-    return NamedQuery(name, cast(LiteralString, text.strip()), frozenset(declared))
+    trusted: LiteralString = text.strip()  # type: ignore[assignment,unused-ignore]
+    return NamedQuery(name, trusted, frozenset(declared))
 
 
 def _directory(sub: str) -> dict[str, NamedQuery]:

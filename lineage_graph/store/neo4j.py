@@ -48,7 +48,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledCategory
@@ -407,7 +407,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     def _related_contexts(self, name: str, context_id: int) -> list[Context]:
         rows = self.read(lambda r: r.run(name, id=context_id))
-        return [decode_node(Kind.CONTEXT, row["props"]) for row in rows]
+        return [cast(Context, decode_node(Kind.CONTEXT, row["props"])) for row in rows]
 
     # ---- compound writes -----------------------------------------------------------------
 
