@@ -326,6 +326,14 @@ class Store(LineageQueries, ABC):
     def get_contexts_by_execution(self, execution_id: int) -> list[Context]:
         return self._all(Kind.CONTEXT, execution_id=execution_id)
 
+    def get_parent_contexts_by_context(self, context_id: int) -> list[Context]:
+        """MLMD's name for ``get_parent_contexts``."""
+        return self.get_parent_contexts(context_id)
+
+    def get_children_contexts_by_context(self, context_id: int) -> list[Context]:
+        """MLMD's name for ``get_child_contexts``."""
+        return self.get_child_contexts(context_id)
+
     def get_events_by_artifact_ids(self, ids: Sequence[int]) -> list[Event]:
         return self.get_events(artifact_ids=ids)
 

@@ -44,6 +44,14 @@ _DEPTH_TOKEN = "/*max_depth*/"
 _NO_LIMIT = 2**62
 # Walk statement variants (see walk_text); tests/lineage/test_plans.py checks each plan.
 WALK_VARIANTS = ("", "_now", "_stream")
+_WALK_FILES: dict[tuple[str, str], str] = {
+    ("upstream", ""): "lineage_upstream",
+    ("upstream", "_now"): "lineage_upstream_now",
+    ("upstream", "_stream"): "lineage_upstream_stream",
+    ("downstream", ""): "lineage_downstream",
+    ("downstream", "_now"): "lineage_downstream_now",
+    ("downstream", "_stream"): "lineage_downstream_stream",
+}
 _ROW_FIELDS = frozenset(
     ("kind", "id", "type", "name", "uri", "state", "create_time", "properties")
 )
@@ -59,7 +67,7 @@ def walk_text(direction: Direction, max_depth: int | None, variant: str = "") ->
     depth = check_depth(max_depth)
     if variant not in WALK_VARIANTS:
         raise ValueError(f"unknown walk variant {variant!r}")
-    name = ("lineage_upstream" if direction == "upstream" else "lineage_downstream") + variant
+    name = _WALK_FILES[("upstream" if direction == "upstream" else "downstream", variant)]
     text = query(name)
     if _DEPTH_TOKEN not in text:
         raise ValueError(f"query {name!r} has no {_DEPTH_TOKEN} placeholder")
