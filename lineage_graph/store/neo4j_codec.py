@@ -100,12 +100,16 @@ def encode_node(
             props["uri"] = node.uri
     elif isinstance(node, Execution):
         props["last_known_state"] = node.last_known_state.value
-    for custom, values in ((False, node.properties), (True, node.custom_properties)):
+    # The prefixes of property_key, hoisted: this runs once per property of every node written.
+    for plain, struct, values in (
+        (DECLARED, DECLARED_JSON, node.properties),
+        (CUSTOM, CUSTOM_JSON, node.custom_properties),
+    ):
         for name, value in values.items():
             if isinstance(value, (dict, list)):
-                props[property_key(name, custom=custom, struct=True)] = _dumps(value)
+                props[struct + name] = _dumps(value)
             else:
-                props[property_key(name, custom=custom)] = value
+                props[plain + name] = value
     return props
 
 

@@ -278,7 +278,8 @@ def batch_owners(nodes: Sequence[Node]) -> list[int]:
     owners: list[int] = []
     for i, node in enumerate(nodes):
         owner = i
-        for key in unique_keys(node):
+        keys = unique_keys(node)
+        for key in keys:
             j = seen.get(key)
             if j is None:
                 continue
@@ -290,7 +291,7 @@ def batch_owners(nodes: Sequence[Node]) -> list[int]:
                     "with different content"
                 )
             owner = j
-        for key in unique_keys(node):
+        for key in keys:
             seen.setdefault(key, owner)
         owners.append(owner)
     return owners
