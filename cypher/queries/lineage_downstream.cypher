@@ -11,14 +11,19 @@ CALL () {
   UNION
   MATCH (s:Execution) WHERE s.id IN $execution_ids RETURN s
 }
-MATCH (s) (()-[r:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT WHERE $as_of IS NULL OR coalesce(r.ts, 0) <= $as_of]->(x)
-            WHERE $as_of IS NULL OR coalesce(x.create_time, 0) <= $as_of){0,/*max_depth*/} (u)
-WITH DISTINCT u
+// The starts as nodes: excluding them by identity below reads no property of the walked nodes.
+WITH collect(s) AS starts
+// DISTINCT inside the subquery: its input is one row, so it is over all starts' walks.
+CALL (starts) {
+  UNWIND starts AS s
+  MATCH (s) (()-[r:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT WHERE $as_of IS NULL OR coalesce(r.ts, 0) <= $as_of]->(x)
+              WHERE $as_of IS NULL OR coalesce(x.create_time, 0) <= $as_of){0,/*max_depth*/} (u)
+  RETURN DISTINCT u
+}
+WITH u, starts
 WHERE CASE
-        WHEN NOT ($include_starts
-                  OR NOT ((u:Artifact AND u.id IN $artifact_ids) OR (u:Execution AND u.id IN $execution_ids)))
-          THEN false
-        WHEN NOT ($kinds IS NULL OR (u:Artifact AND 'artifact' IN $kinds) OR (u:Execution AND 'execution' IN $kinds))
+        WHEN NOT $include_starts AND u IN starts THEN false
+        WHEN $kinds IS NOT NULL AND NOT (CASE WHEN u:Artifact THEN 'artifact' ELSE 'execution' END) IN $kinds
           THEN false
         WHEN NOT ($types IS NULL OR u.type IN $types) THEN false
         WHEN NOT $roots_only THEN true

@@ -1,4 +1,4 @@
-// Upstream walk of the current graph (no as_of): artifacts and executions the starts were derived from, each once.
+// Upstream walk of the current graph (no as_of): artifacts and executions the starts came from.
 // Same answer as lineage_upstream with $as_of null, without its per-relationship time tests.
 // One row: `rows` is a list of [id, is_artifact, type, name, uri, state, create_time, props], at most
 // $cap of them (LIMIT before collect keeps the walk stoppable). One record of lists decodes far faster
@@ -12,13 +12,18 @@ CALL () {
   UNION
   MATCH (s:Execution) WHERE s.id IN $execution_ids RETURN s
 }
-MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0../*max_depth*/]-(u)
-WITH DISTINCT u
+// The starts as nodes: excluding them by identity below reads no property of the walked nodes.
+WITH collect(s) AS starts
+// DISTINCT inside the subquery: its input is one row, so it is over all starts' walks.
+CALL (starts) {
+  UNWIND starts AS s
+  MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0../*max_depth*/]-(u)
+  RETURN DISTINCT u
+}
+WITH u, starts
 WHERE CASE
-        WHEN NOT ($include_starts
-                  OR NOT ((u:Artifact AND u.id IN $artifact_ids) OR (u:Execution AND u.id IN $execution_ids)))
-          THEN false
-        WHEN NOT ($kinds IS NULL OR (u:Artifact AND 'artifact' IN $kinds) OR (u:Execution AND 'execution' IN $kinds))
+        WHEN NOT $include_starts AND u IN starts THEN false
+        WHEN $kinds IS NOT NULL AND NOT (CASE WHEN u:Artifact THEN 'artifact' ELSE 'execution' END) IN $kinds
           THEN false
         WHEN NOT ($types IS NULL OR u.type IN $types) THEN false
         WHEN NOT $roots_only THEN true

@@ -394,8 +394,10 @@ class Writer(StatementRunner):
                 v.check_int(at.artifact_id, "artifact_id")
             for asc in associations:
                 v.check_int(asc.execution_id, "execution_id")
-            for link in (*attributions, *associations):
-                v.check_int(link.context_id, "context_id")
+            for context_id in [a.context_id for a in attributions] + [
+                a.context_id for a in associations
+            ]:
+                v.check_int(context_id, "context_id")
         written = self.run_batched(
             "context_put_attributions",
             None,
@@ -420,14 +422,21 @@ class Writer(StatementRunner):
             raise RuntimeError("links were not written although their ends exist")
 
     def put_parents(self, links: Sequence[ParentContext]) -> None:
-        self.require(Kind.CONTEXT, [lk.child_id for lk in links], "child_id")
-        self.require(Kind.CONTEXT, [lk.parent_id for lk in links], "parent_id")
         if not links:
             return
-        ends = sorted({lk.child_id for lk in links} | {lk.parent_id for lk in links})
-        rows = self.run("context_ancestor_edges", ids=ends)
+        children = [lk.child_id for lk in links]
+        parents = [lk.parent_id for lk in links]
+        # One statement answers both which ends exist and the edges above them; the checks
+        # then run in ``require``'s order (child ids, then parent ids, then cycles).
+        ends = sorted({i for i in (*children, *parents) if _fits(i)})
+        row = self.run("context_ancestor_edges", ids=ends)[0]
+        found = set(row["found"])
+        for ids, field in ((children, "child_id"), (parents, "parent_id")):
+            for i in ids:
+                v.check_int(i, field)
+            v.check_exists(Kind.CONTEXT, ids, found.__contains__, field)
         # Only ancestors of the batch's contexts can close a cycle; check them in Python.
-        v.check_parent_links(links, [(r["child_id"], r["parent_id"]) for r in rows])
+        v.check_parent_links(links, [(c, p) for c, p in row["edges"]])
         self.run_batched(
             "context_put_parents",
             None,
