@@ -79,7 +79,8 @@ def walk_text(direction: Direction, max_depth: int | None, variant: str = "") ->
         raise ValueError(f"query {name!r} has no {_DEPTH_TOKEN} placeholder")
     # str(int) is digits only, so the text stays as trusted as the file it came from.
     bound = "" if depth is None else str(depth)
-    return cast(LiteralString, text.replace(_DEPTH_TOKEN, bound))
+    trusted: LiteralString = text.replace(_DEPTH_TOKEN, bound)  # type: ignore[assignment,unused-ignore]
+    return trusted
 
 
 def _user_props(pairs: Sequence[Sequence[Any]] | None) -> tuple[dict[str, Any], dict[str, Any]]:
