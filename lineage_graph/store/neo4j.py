@@ -349,7 +349,10 @@ class Neo4jStore(Neo4jLineageMixin, Store):
             # One row more than asked tells whether another page exists.
             "limit": o.limit + 1 if o.limit is not None else _NO_LIMIT,
         }
-        rows = self.read(lambda r: r.run("node_list", kind, **params))
+        if o.types is None and o.type is not None:
+            params["types"] = [o.type]  # same filter; lets node_list_by_type seek the index
+        statement = _list_statement(o)
+        rows = self.read(lambda r: r.run(statement, kind, **params))
         nodes = [decode_node(kind, row["props"]) for row in rows]
         next_cursor = None
         if o.limit is not None and len(nodes) > o.limit:
@@ -504,3 +507,24 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
 def _path_key(e: Event) -> str:
     return json.dumps(list(e.path))
+
+
+def _list_statement(o: ListOptions) -> str:
+    """The listing statement whose first MATCH starts from an index for these options.
+
+    A generic ``$x IS NULL OR ...`` filter can never seek, so the anchor is chosen here, most
+    selective first; every statement applies all remaining filters exactly like ``node_list``.
+    """
+    if o.external_ids is not None:
+        return "node_list_by_external_ids"
+    if o.uri is not None:
+        return "node_list_by_uri"
+    if o.context_id is not None:
+        return "node_list_by_context"
+    if o.artifact_id is not None:
+        return "node_list_by_artifact"
+    if o.execution_id is not None:
+        return "node_list_by_execution"
+    if o.type is not None or o.types is not None:
+        return "node_list_by_type"
+    return "node_list"
