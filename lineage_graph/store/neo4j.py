@@ -288,6 +288,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         self.apply_schema()
 
     def clear(self) -> None:
+        self._autocommit(cypher("store_clear_edges"))
         self._autocommit(cypher("store_clear"))
 
     def stats(self) -> dict[str, Any]:
