@@ -61,6 +61,19 @@ class ExecRec(NamedTuple):
 Record = ContextRec | ArtifactRec | ExecRec
 
 
+def split_batch(buf: list[Record]) -> tuple[list[ArtifactRec], list[ExecRec]]:
+    """A batch's artifacts (standalone ones and executions' outputs) and its executions."""
+    arts: list[ArtifactRec] = []
+    execs: list[ExecRec] = []
+    for rec in buf:
+        if isinstance(rec, ArtifactRec):
+            arts.append(rec)
+        elif isinstance(rec, ExecRec):
+            execs.append(rec)
+            arts.extend(a for a, _ in rec.outputs)
+    return arts, execs
+
+
 def count_elements(rec: Record) -> int:
     """Nodes + edges a record adds: the unit of every throughput figure."""
     if isinstance(rec, ContextRec):

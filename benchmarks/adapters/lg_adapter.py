@@ -33,7 +33,14 @@ from lineage_graph.server import resolve
 from lineage_graph.store.neo4j import Neo4jStore
 
 from ..cypher import bench_query
-from ..workloads import ArtifactRec, ContextRec, ExecRec, Record, Workload, count_elements
+from ..workloads import (
+    ContextRec,
+    ExecRec,
+    Record,
+    Workload,
+    count_elements,
+    split_batch,
+)
 from .base import IngestStats, Method, System, durable_key, peak_rss_mb
 
 BATCH_ELEMENTS = 20_000
@@ -133,14 +140,7 @@ class LineageGraphSystem(System):
                      for r in ctxs if r.parent]
             if links:
                 s.put_parent_contexts(links)
-        arts: list[ArtifactRec] = []
-        execs: list[ExecRec] = []
-        for rec in buf:
-            if isinstance(rec, ArtifactRec):
-                arts.append(rec)
-            elif isinstance(rec, ExecRec):
-                execs.append(rec)
-                arts.extend(a for a, _ in rec.outputs)
+        arts, execs = split_batch(buf)
         if arts:
             new = s.put_artifacts([
                 Artifact(type=a.type, name=a.name, uri=a.uri, state=ArtifactState.LIVE,

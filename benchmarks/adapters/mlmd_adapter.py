@@ -27,7 +27,7 @@ from ml_metadata.proto import metadata_store_pb2 as _pb
 
 pb: Any = _pb  # generated protobuf module: no type stubs
 
-from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements
+from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements, split_batch
 from .base import IngestStats, KeyMap, Method, System, durable_key, peak_rss_mb
 
 MAX_HOPS = 100  # MLMD's kQueryLineageSubgraphMaxNumHops
@@ -167,14 +167,7 @@ class MlmdSystem(System):
                          for r in ctxs if r.parent]
                 if links:
                     s.put_parent_contexts(links)
-            arts: list[ArtifactRec] = []
-            execs: list[ExecRec] = []
-            for r in buf:
-                if isinstance(r, ArtifactRec):
-                    arts.append(r)
-                elif isinstance(r, ExecRec):
-                    execs.append(r)
-                    arts.extend(a for a, _ in r.outputs)
+            arts, execs = split_batch(buf)
             if arts:
                 for a, i in zip(arts, s.put_artifacts([self._artifact(a, atype) for a in arts])):
                     ids[a.key] = i

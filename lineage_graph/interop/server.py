@@ -157,15 +157,3 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
         return raw
 
-
-def serve(
-    store: Store, host: str = "127.0.0.1", port: int = 5000, *, api_key: str | None = None
-) -> None:
-    """Serve until interrupted (Ctrl-C)."""
-    server = LineageServer(store, host, port, api_key=api_key)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

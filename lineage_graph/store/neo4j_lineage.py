@@ -200,12 +200,10 @@ class Neo4jLineageMixin:
         return cast(list[dict[str, Any]], self.read(work))
 
     def _stream(
-        self, text: LiteralString, params: dict[str, Any], timeout: float | None
+        self, text: LiteralString, params: dict[str, Any], timeout: float
     ) -> tuple[list[dict[str, Any]], bool]:
-        """Rows of a read statement; with ``timeout``, the rows that arrived before it expired
-        and True. Auto-commit so that rows stream (a managed transaction would retry)."""
-        if timeout is None:
-            return self.run_read(text, **params), False
+        """Rows of a read statement within ``timeout``: those that arrived before it expired,
+        and True if it did. Auto-commit so that rows stream (a managed transaction would retry)."""
         from .neo4j import _translate  # the one translation point; imported late (cycle)
 
         rows: list[dict[str, Any]] = []

@@ -33,9 +33,9 @@ _OWN_PACKAGE = str(Path(__file__).resolve().parents[1])  # lineage_graph/: a lib
 def _is_project_file(filename: str | None) -> bool:
     if not filename or filename.startswith("<"):
         return False
-    if str(Path(filename).resolve()).startswith(_OWN_PACKAGE):
-        return False  # tracking's own API (log_metric, Dataset...) is not the user's code
     resolved = str(Path(filename).resolve())
+    if resolved.startswith(_OWN_PACKAGE):
+        return False  # tracking's own API (log_metric, Dataset...) is not the user's code
     return not any(resolved.startswith(root) for root in _LIBRARY_ROOTS)
 
 

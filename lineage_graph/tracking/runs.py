@@ -182,7 +182,6 @@ class Run:
             stored = self.store.get_types(kind, [name])
             known = dict(stored[0].properties) if stored else {}
             if not stored:
-                known = {}
                 self._put_type(kind, name, {})
             self._declared[key] = known
         missing = {k: v for k, v in wanted.items() if k not in known}

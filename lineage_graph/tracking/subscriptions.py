@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -261,7 +262,9 @@ class Watcher:
             found = sorted((i for i in self.store.incident_list(None) if i.id > after),
                            key=lambda i: i.id)
             if sub.reaching is not None:
-                found = [i for i in found if self._reaches(i, sub.reaching)]
+                # Stop at a full batch: each reach test of a far-behind consumer is a round trip.
+                found = list(islice((i for i in found if self._reaches(i, sub.reaching)),
+                                    self.batch))
             return [Delivery(sub.name, i.id, incident=i) for i in found[: self.batch]]
         options = ListOptions(types=sub.types, states=sub.states, changed_after=after,
                               order_by="seq", limit=self.batch)

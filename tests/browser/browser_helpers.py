@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from lineage_graph.server import LocalServer, Neo4jTarget, Paths
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -13,6 +20,27 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 TIMEOUT_MS = 90_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def scratch_local_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[Neo4jTarget]:
+    """A local server of lineage-graph's own, for a test whose session database is elsewhere."""
+    root = tmp_path_factory.mktemp(name)
+    server = LocalServer(Paths(cache=Paths.from_env().cache, data_root=root / "data",
+                               state=root / "state"))  # fmt: skip
+    state, _ = server.start(bolt_port=free_port(), http_port=free_port())
+    try:
+        yield server.target(state)
+    finally:
+        server.stop()
 
 
 def open_and_login(page: Any, url: str, password: str) -> None:

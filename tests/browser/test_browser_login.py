@@ -6,29 +6,22 @@ A screenshot of the result is saved as ``tests/output/browser_return_1.png``.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir import mode)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    scratch_local_server,
+)
 
-from lineage_graph.server import LocalServer, Neo4jTarget, Paths
+from lineage_graph.server import Neo4jTarget
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-OUTPUT = Path(__file__).resolve().parents[1] / "output"
 QUERY = "RETURN 1 AS one, 6 * 7 AS answer"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +33,8 @@ def browser_target(
         yield neo4j_target
         return
     # NEO4J_URI names a server whose HTTP port we cannot know: start a local one for this test.
-    root = tmp_path_factory.mktemp("browser-home")
-    server = LocalServer(Paths(cache=Paths.from_env().cache, data_root=root / "data",
-                               state=root / "state"))  # fmt: skip
-    state, _ = server.start(bolt_port=_free_port(), http_port=_free_port())
-    try:
-        yield server.target(state)
-    finally:
-        server.stop()
+    with scratch_local_server(tmp_path_factory, "browser-home") as target:
+        yield target
 
 
 def test_login_and_return_1(browser_target: Neo4jTarget) -> None:

@@ -9,7 +9,6 @@ test. Screenshot: ``tests/output/post_connect_style.png``.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir 
     drawn_nodes,
     open_and_login,
     run_editor,
+    scratch_local_server,
 )
 
 from lineage_graph.browser.links import browse_url
@@ -36,16 +36,10 @@ from lineage_graph.models import (
     ExecutionType,
     Kind,
 )
-from lineage_graph.server import LocalServer, Neo4jTarget, Paths
+from lineage_graph.server import Neo4jTarget
 from lineage_graph.store.neo4j import Neo4jStore
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +50,8 @@ def local_target(
     if neo4j_target.source in ("local", "provisioned") and neo4j_target.browser_url:
         yield neo4j_target
         return
-    root = tmp_path_factory.mktemp("post-connect-home")
-    server = LocalServer(Paths(cache=Paths.from_env().cache, data_root=root / "data",
-                               state=root / "state"))  # fmt: skip
-    state, _ = server.start(bolt_port=_free_port(), http_port=_free_port())
-    try:
-        yield server.target(state)
-    finally:
-        server.stop()
+    with scratch_local_server(tmp_path_factory, "post-connect-home") as target:
+        yield target
 
 
 def test_local_server_styles_the_browser_on_connect(local_target: Neo4jTarget) -> None:
