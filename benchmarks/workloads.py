@@ -355,7 +355,7 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
             yield ex
             if failed:
                 break
-        if blessed and fail_at == -1 or (blessed and fail_at == 6):
+        if (blessed and fail_at == -1) or (blessed and fail_at == 6):
             # the model was blessed by a completed Evaluator (Pusher failing does not unbless)
             last_blessed[pipe] = made["Model"]
         r += 1

@@ -77,7 +77,7 @@ def test_every_query_is_valid_cypher(
     q = all_queries()[name]
     with driver.session(database=neo4j_target.database) as session:
         # EXPLAIN compiles and plans the statement without running it.
-        session.run("EXPLAIN " + _fill(q.text), {p: None for p in q.declared_params}).consume()
+        session.run("EXPLAIN " + _fill(q.text), dict.fromkeys(q.declared_params)).consume()
 
 
 def test_every_schema_statement_runs_twice(neo4j_store: Neo4jStore) -> None:

@@ -74,7 +74,7 @@ class LineageGraphSystem(System):
             try:
                 rows = self.store.run_read(bench_query("data_directory"))
                 self._data_dir = rows[0]["value"] if rows else None
-            except Exception:  # noqa: BLE001 - a managed service may hide its settings
+            except Exception:
                 self._data_dir = None
         return self._data_dir
 
@@ -132,7 +132,7 @@ class LineageGraphSystem(System):
 
         ctxs = [r for r in buf if isinstance(r, ContextRec)]
         if ctxs:
-            for r, i in zip(ctxs, s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs])):
+            for r, i in zip(ctxs, s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs]), strict=False):
                 cids[r.key] = i
                 if r.parent is None:
                     durable["ctx:" + r.key] = i
@@ -145,7 +145,7 @@ class LineageGraphSystem(System):
             new = s.put_artifacts([
                 Artifact(type=a.type, name=a.name, uri=a.uri, state=ArtifactState.LIVE,
                          create_time=a.create_time, custom_properties=a.props) for a in arts])
-            for a, i in zip(arts, new):
+            for a, i in zip(arts, new, strict=False):
                 ids[a.key] = i
                 if durable_key(a.key, a.type):
                     durable[a.key] = i
@@ -157,7 +157,7 @@ class LineageGraphSystem(System):
         events: list[Event] = []
         attributions: list[Attribution] = []
         associations: list[Association] = []
-        for e, x in zip(execs, eids):
+        for e, x in zip(execs, eids, strict=False):
             for key, path in e.inputs:
                 events.append(Event(artifact_id=aid(key), execution_id=x, type=EventType.INPUT,
                                     path=(path,), timestamp=e.create_time))

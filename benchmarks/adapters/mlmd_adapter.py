@@ -124,7 +124,7 @@ class MlmdSystem(System):
                     pairs.append((self._artifact(art, atype), ev))
                 contexts = [ctx_ids[c] for c in rec.contexts]
                 _, aids, _ = s.put_execution(ex, pairs, contexts)
-                for (art, _), aid in zip(rec.outputs, aids[len(rec.inputs):]):
+                for (art, _), aid in zip(rec.outputs, aids[len(rec.inputs):], strict=False):
                     ids.put(art.key, aid, durable=durable_key(art.key, art.type))
         secs = time.perf_counter() - t0
         return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
@@ -159,7 +159,7 @@ class MlmdSystem(System):
             ctxs = [r for r in buf if isinstance(r, ContextRec)]
             if ctxs:
                 got = s.put_contexts([pb.Context(type_id=ctype[r.type], name=r.name) for r in ctxs])
-                for r, i in zip(ctxs, got):
+                for r, i in zip(ctxs, got, strict=False):
                     cids[r.key] = i
                     if r.parent is None:
                         durable["ctx:" + r.key] = i
@@ -169,7 +169,7 @@ class MlmdSystem(System):
                     s.put_parent_contexts(links)
             arts, execs = split_batch(buf)
             if arts:
-                for a, i in zip(arts, s.put_artifacts([self._artifact(a, atype) for a in arts])):
+                for a, i in zip(arts, s.put_artifacts([self._artifact(a, atype) for a in arts]), strict=False):
                     ids[a.key] = i
                     if durable_key(a.key, a.type):
                         durable[a.key] = i
@@ -186,7 +186,7 @@ class MlmdSystem(System):
             events: list[Any] = []
             attrs: list[Any] = []
             assocs: list[Any] = []
-            for e, x in zip(execs, eids):
+            for e, x in zip(execs, eids, strict=False):
                 for key, path in e.inputs:
                     ev = pb.Event(artifact_id=aid(key), execution_id=x, type=pb.Event.INPUT)
                     ev.path.steps.add().key = path

@@ -8,5 +8,4 @@ from typing import LiteralString
 
 def bench_query(name: str) -> LiteralString:
     """The text of ``benchmarks/cypher/<name>.cypher`` (our own file, trusted like a literal)."""
-    text = (Path(__file__).parent / f"{name}.cypher").read_text().strip()
-    return text  # our own file, as trusted as a literal
+    return (Path(__file__).parent / f"{name}.cypher").read_text().strip()

@@ -98,7 +98,7 @@ def start(
     with console.status("Starting Neo4j", spinner="dots") as status:
         state, started = server.start(
             bolt_port=bolt_port, http_port=http_port, timeout=timeout,
-            progress=lambda message: status.update(message),
+            progress=status.update,
         )  # fmt: skip
     doc = _describe(server, state)
     if json_out:

@@ -21,8 +21,8 @@ from .. import lineage, questions
 from ..answers import MODEL_TYPES, FailedStep, Incident, LineageResult
 from ..errors import InvalidInputError, NotFoundError
 from ..models import Kind, ListOptions, Node
-from ..server import Neo4jTarget
 from ..store.base import Store
+from ..target import Neo4jTarget
 from . import output as out
 from .refs import node_ref, resolve_node
 

@@ -348,8 +348,7 @@ def _type_record(t: AnyType) -> dict[str, Any]:
 
 def node_record(node: Node) -> dict[str, Any]:
     """A node as a JSON-ready dict (the export schema's node object)."""
-    record = node.model_dump(mode="json", exclude={"kind", "seq"})
-    return record
+    return node.model_dump(mode="json", exclude={"kind", "seq"})
 
 
 def _event_record(e: Event) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def safe_name(name: str, pattern: re.Pattern[str], *, dotted: bool) -> str:
     cleaned = [re.sub(r"[^A-Za-z0-9_]", "_", part) or "_" for part in parts]
     cleaned = [p if p[0].isalpha() else f"x{p}" for p in cleaned]
     if dotted and len(cleaned) > 12:
-        cleaned = ["_".join(cleaned[:-3])] + cleaned[-3:]
+        cleaned = ["_".join(cleaned[:-3]), *cleaned[-3:]]
     cleaned = [p[:54] for p in cleaned]
     candidate = ".".join(cleaned)
     if not pattern.match(candidate):

@@ -4,11 +4,11 @@
 ``lineage-graph neo4j`` commands drive.
 """
 
+from ..target import Neo4jTarget
 from .local import LocalServer, ServerState
 from .maven import BROWSER_VERSION, NEO4J_VERSION
 from .paths import Paths
 from .resolver import resolve
-from .target import Neo4jTarget
 
 __all__ = [
     "BROWSER_VERSION",

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import UnavailableError
-from .target import Neo4jTarget
+from ..target import Neo4jTarget
 from .tools import Progress, log_progress
 
 IMAGE = "neo4j:5.26-community"

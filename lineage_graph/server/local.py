@@ -30,10 +30,10 @@ from pathlib import Path
 
 from ..browser import config as browser_config
 from ..errors import UnavailableError
+from ..target import Neo4jTarget, Source
 from .maven import NEO4J_VERSION, ensure_jars
 from .paths import Paths
 from .probe import BoltAuthError, bolt_version, http_version
-from .target import Neo4jTarget, Source
 from .tools import Progress, find_java, log_progress
 
 USER = "neo4j"

@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 
 from ..errors import UnavailableError
+from ..target import Neo4jTarget
 from . import docker
 from .local import LocalServer
 from .paths import Paths
 from .probe import bolt_version
-from .target import Neo4jTarget
 from .tools import Progress, log_progress
 
 

@@ -336,7 +336,7 @@ class MemoryStore(MemoryLineageMixin, Store):
                     Event(
                         artifact_id=aid, execution_id=execution_id, type=ae.event_type, path=ae.path
                     )
-                    for aid, ae in zip(artifact_ids, artifacts_and_events)
+                    for aid, ae in zip(artifact_ids, artifacts_and_events, strict=False)
                     if ae.event_type is not None
                 ]
             )

@@ -45,30 +45,14 @@ from the database each time, so a retry is clean). Driver exceptions become
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledCategory
-from neo4j.exceptions import (
-    AuthError,
-    ClientError,
-    ConfigurationError,
-    ConstraintError,
-    DriverError,
-    Neo4jError,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
 
 from ..errors import (
-    AlreadyExistsError,
-    BackendError,
-    LineageGraphError,
-    QueryTimeoutError,
     UnavailableError,
 )
 from ..models import (
@@ -88,10 +72,11 @@ from ..models import (
     PutExecutionResult,
 )
 from ..queries import schema
-from ..server import Neo4jTarget
+from ..target import Neo4jTarget
 from . import validation as v
 from .base import Store
 from .neo4j_codec import STATE_KEY, decode_event, decode_node, property_key
+from .neo4j_errors import translate as _translate
 from .neo4j_lineage import Neo4jLineageMixin
 from .neo4j_tx import Hook, StatementRunner, Writer, cypher
 
@@ -107,38 +92,6 @@ class SchemaStep:
 
     name: str
     created: bool
-
-
-@contextmanager
-def _translate() -> Iterator[None]:
-    """The one place where ``neo4j.exceptions`` become ``lineage_graph.errors``."""
-    try:
-        yield
-    except LineageGraphError:
-        raise
-    except (ServiceUnavailable, SessionExpired) as exc:
-        raise UnavailableError(f"Neo4j is unreachable: {exc}") from exc
-    except AuthError as exc:
-        raise UnavailableError(
-            f"Neo4j refused the credentials (check NEO4J_USER/NEO4J_PASSWORD): {exc.message}"
-        ) from exc
-    except ConstraintError as exc:
-        raise AlreadyExistsError(f"a unique key is already taken: {exc.message}") from exc
-    except Neo4jError as exc:
-        code = exc.code or ""
-        if "TransactionTimedOut" in code or "TransactionTimedOutClientConfiguration" in code:
-            raise QueryTimeoutError(f"the query ran past its time budget: {exc.message}") from exc
-        if isinstance(exc, TransientError):
-            raise UnavailableError(f"Neo4j kept failing transiently: {exc.message}") from exc
-        if isinstance(exc, ClientError):
-            raise  # a ClientError is our bug (bad Cypher, wrong parameter): keep it loud
-        raise BackendError(f"Neo4j failed: {code} {exc.message}") from exc
-    except ConfigurationError as exc:
-        raise UnavailableError(f"cannot use this Neo4j configuration: {exc}") from exc
-    except DriverError as exc:
-        if "timed out" in str(exc).lower():
-            raise QueryTimeoutError(f"the query ran past its time budget: {exc}") from exc
-        raise
 
 
 class Neo4jStore(Neo4jLineageMixin, Store):
@@ -294,7 +247,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
     def stats(self) -> dict[str, Any]:
         """Counts of nodes per kind, types, relationships, and counter values."""
         row = self.read(lambda r: r.run("store_stats"))[0]
-        row["counters"] = {k: val for k, val in row["counters"]}
+        row["counters"] = dict(row["counters"])
         return row
 
     # ---- types ---------------------------------------------------------------------------
@@ -451,7 +404,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
                     Event(
                         artifact_id=aid, execution_id=execution_id, type=ae.event_type, path=ae.path
                     )
-                    for aid, ae in zip(artifact_ids, artifacts_and_events)
+                    for aid, ae in zip(artifact_ids, artifacts_and_events, strict=False)
                     if ae.event_type is not None
                 ],
                 ends_known=True,

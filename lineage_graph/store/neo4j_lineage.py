@@ -195,7 +195,7 @@ class Neo4jLineageMixin:
         def work(runner: Any) -> list[dict[str, Any]]:
             result = runner.tx.run(text, params)
             keys = result.keys()
-            return [dict(zip(keys, record.values())) for record in result]
+            return [dict(zip(keys, record.values(), strict=False)) for record in result]
 
         return cast(list[dict[str, Any]], self.read(work))
 
@@ -215,7 +215,7 @@ class Neo4jLineageMixin:
                 keys = result.keys()
                 # dict(zip(...)) over values(): ~3x cheaper than record.data() (no graph types here).
                 for record in result:
-                    rows.append(dict(zip(keys, record.values())))
+                    rows.append(dict(zip(keys, record.values(), strict=False)))
         except QueryTimeoutError:
             return rows, True
         return rows, False

@@ -232,7 +232,7 @@ def values_equal(a: object, b: object) -> bool:
         return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
     if isinstance(a, list):
         assert isinstance(b, list)
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=False))
     return a == b
 
 

@@ -210,7 +210,7 @@ class Step(Generic[P, R]):
             metrics_sink().reset(token)
             try:
                 self._record_failed(run_, call, exc, metrics)
-            except Exception as record_error:  # noqa: BLE001 - never hide the user's exception
+            except Exception as record_error:
                 warnings.warn(f"lineage-graph could not record the failure of step "
                               f"{self.name!r}: {record_error}", RuntimeWarning, stacklevel=2)
             raise
@@ -437,7 +437,7 @@ def _arg_specs(
         return {}
     if isinstance(specs, Mapping):
         return {k: _type_of(v) for k, v in specs.items()}
-    return {k: None for k in specs}
+    return dict.fromkeys(specs)
 
 
 def _is_ref(value: Any) -> bool:

@@ -151,7 +151,7 @@ def test_failed_and_tainted_nodes_stand_out(neo4j_target: Neo4jTarget) -> None:
     drawn = _draw(neo4j_target, link, 4, "browse_trouble.png")
 
     colour = {selector: dict(props).get("color") for selector, props in rules()}
-    by_caption = {caption: fill for caption, fill in drawn}
+    by_caption = dict(drawn)
     assert len(by_caption) == 4, drawn
 
     def fill_of(words: str) -> str:

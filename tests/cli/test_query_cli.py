@@ -77,7 +77,7 @@ def run_json(args: list[str], env: dict[str, str]) -> list[Any]:
 
 def assert_node(node: Any) -> None:
     assert isinstance(node, dict), node
-    assert NODE_KEYS <= node.keys(), f"missing {NODE_KEYS - node.keys()} in {node}"
+    assert node.keys() >= NODE_KEYS, f"missing {NODE_KEYS - node.keys()} in {node}"
     assert node["kind"] in ("artifact", "execution", "context")
     assert isinstance(node["id"], int)
 

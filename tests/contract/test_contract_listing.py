@@ -119,7 +119,7 @@ def test_execution_state_filter(typed: Store) -> None:
     got = _ids(typed, Kind.EXECUTION, states=("FAILED", "COMPLETE"))
     assert got == sorted(
         i
-        for i, s in zip(ids, ExecutionState)
+        for i, s in zip(ids, ExecutionState, strict=False)
         if s in (ExecutionState.FAILED, ExecutionState.COMPLETE)
     )
 

@@ -201,7 +201,7 @@ def test_unnamed_nodes_are_always_new(typed: Store, kind: Kind) -> None:
 
 def test_seq_is_store_wide_and_increases_with_every_write(typed: Store) -> None:
     ids = [typed.put_nodes(k, [SAMPLES[k]])[0] for k in KINDS]
-    seqs = [typed.get_nodes_by_id(k, [i])[0].seq or 0 for k, i in zip(KINDS, ids)]
+    seqs = [typed.get_nodes_by_id(k, [i])[0].seq or 0 for k, i in zip(KINDS, ids, strict=False)]
     assert all(s > 0 for s in seqs)
     assert seqs == sorted(seqs) and len(set(seqs)) == 3  # one counter for all kinds
 
@@ -259,7 +259,7 @@ def _assert_exact(got: object, want: object) -> None:
             _assert_exact(got[k], want[k])
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want)
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=False):
             _assert_exact(g, w)
     elif isinstance(want, float):
         assert repr(got) == repr(want)  # keeps -0.0 apart from 0.0

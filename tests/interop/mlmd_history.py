@@ -151,7 +151,7 @@ def build(
         exe_ids = store.put_executions(exes)
         outs: list[pb.Artifact] = []
         plan: list[tuple[int, list[int], int]] = []  # (execution id, inputs, n outputs)
-        for n, eid in zip(range(first, first + count), exe_ids):
+        for n, eid in zip(range(first, first + count), exe_ids, strict=False):
             inputs = rng.sample(pool[-50:], k=min(len(pool[-50:]), rng.randint(1, 3)))
             n_out = rng.randint(1, 2)
             for k in range(n_out):

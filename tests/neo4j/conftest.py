@@ -46,7 +46,7 @@ class _CountingSession:
     def __init__(self, session: Any, counts: Counts) -> None:
         self._s, self._counts = session, counts
 
-    def __enter__(self) -> _CountingSession:  # noqa: PYI034 - a test double
+    def __enter__(self) -> _CountingSession:
         self._s.__enter__()
         return self
 

@@ -26,7 +26,7 @@ def _operators(plan: dict[str, Any]) -> list[str]:
 
 def _plan(driver: Driver, name: str, kind: Kind | None, event: EventType | None) -> list[str]:
     with driver.session() as s:
-        params = {p: None for p in all_queries()[name].declared_params}
+        params = dict.fromkeys(all_queries()[name].declared_params)
         summary = s.run("EXPLAIN " + cypher(name, kind, event), params).consume()
         assert summary.plan is not None
         return _operators(summary.plan)
@@ -106,7 +106,7 @@ def test_anchored_listings_start_from_an_index_seek(
     neo4j_store: Neo4jStore, raw_driver: Driver, name: str, kind: Kind, seek: str
 ) -> None:
     with raw_driver.session() as s:
-        params = {p: None for p in all_queries()[name].declared_params}
+        params = dict.fromkeys(all_queries()[name].declared_params)
         summary = s.run("EXPLAIN " + cypher(name, kind), params).consume()
     assert summary.plan is not None
     ops = _operators(summary.plan)

@@ -87,7 +87,7 @@ def test_racing_writers_of_one_name_get_one_node(typed_neo4j: Neo4jStore) -> Non
         try:
             results.append(typed_neo4j.put_artifacts(
                 [Artifact(type="Dataset", name="shared", uri="/s")]))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=put) for _ in range(4)]

@@ -84,7 +84,7 @@ def _same(got: object, want: object) -> bool:
         return got.keys() == want.keys() and all(_same(got[k], want[k]) for k in want)
     if isinstance(want, list):
         assert isinstance(got, list)
-        return len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want))
+        return len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want, strict=False))
     return got == want
 
 

@@ -9,7 +9,7 @@ from lineage_graph.tracking import fields
 def test_every_system_field_is_known_to_the_answers() -> None:
     known = {*answers.CODE_KEYS, *answers.ENV_KEYS, *answers.ERROR_KEYS,
              answers.ENVIRONMENT_STRUCT, *answers.TRACKING_KEYS}
-    assert fields.SYSTEM_EXECUTION_FIELDS <= known, fields.SYSTEM_EXECUTION_FIELDS - known
+    assert known >= fields.SYSTEM_EXECUTION_FIELDS, fields.SYSTEM_EXECUTION_FIELDS - known
     assert fields.ERROR_MESSAGE in answers.ERROR_KEYS and fields.ERROR_TYPE in answers.ERROR_KEYS
     assert fields.ENVIRONMENT == answers.ENVIRONMENT_STRUCT
 
@@ -17,7 +17,7 @@ def test_every_system_field_is_known_to_the_answers() -> None:
 def test_a_snapshot_separates_parameters_from_what_tracking_adds() -> None:
     node = answers.LineageNode.model_validate(
         {"kind": "execution", "id": 1, "type": "train", "name": "r/train", "state": "COMPLETE"})
-    custom = {f: "x" for f in fields.SYSTEM_EXECUTION_FIELDS} | {"lr": 0.1}
+    custom = dict.fromkeys(fields.SYSTEM_EXECUTION_FIELDS, "x") | {"lr": 0.1}
     snap = answers.ExecutionSnapshot(execution=node, properties={"C": 1.0},
                                      custom_properties=custom)
     assert snap.parameters == {"C": 1.0, "lr": 0.1}

@@ -204,7 +204,7 @@ def test_changed_input_is_a_new_artifact_version_and_a_miss(store: Store, raw: P
     with run(pipeline="demo", name="r3", store=store):
         double(Dataset(raw))
     assert CALLS["double"] == 3  # r3 re-runs: r2 overwrote the output r1 recorded
-    inputs = [a for a in store.get_artifacts_by_uri(str(raw))]
+    inputs = list(store.get_artifacts_by_uri(str(raw)))
     assert len(inputs) == 2  # two versions of raw.txt, the third call reused the first
     assert len({a.custom_properties[fields.FINGERPRINT] for a in inputs}) == 2
 
