@@ -5,7 +5,13 @@ Missing infrastructure fails the test with the resolver's message; nothing skips
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,12 +22,28 @@ from lineage_graph.store.neo4j import Neo4jStore
 
 
 @pytest.fixture(scope="session")
-def neo4j_target() -> Neo4jTarget:
-    """The session's Neo4j: NEO4J_URI, a running local server, Docker, or one provisioned now."""
+def neo4j_target() -> Iterator[Neo4jTarget]:
+    """The session's Neo4j: NEO4J_URI, a running local server, Docker, or one provisioned now.
+
+    Tests empty the database between tests, so two test sessions on one server would wipe each
+    other's data: a session holds an exclusive lock on the server for its whole run, and a
+    second session waits for it.
+    """
     try:
-        return resolve(start=True)
+        target = resolve(start=True)
     except UnavailableError as exc:
         pytest.fail(f"these tests need a real Neo4j and none could be had: {exc}", pytrace=False)
+    key = hashlib.sha256(f"{target.uri} {target.database}".encode()).hexdigest()[:16]
+    lock_path = Path(tempfile.gettempdir()) / f"lineage-graph-tests-{key}.lock"
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.stderr.write(f"waiting for another test session on {target.uri} to finish\n")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield target
 
 
 @pytest.fixture(scope="session")

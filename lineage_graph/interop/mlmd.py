@@ -62,6 +62,7 @@ from ..models import (
     Value,
 )
 from ..store.base import Store
+from ..store.rules import ImportCounts, WriteRules
 from .names import property_name, type_name
 
 if TYPE_CHECKING:  # the library is an optional extra: imported lazily at run time
@@ -480,30 +481,9 @@ def import_mlmd(
 
     bounds = {kind: max_id(mlmd, kind) for kind in _KINDS}
     for kind in _KINDS:  # contexts first: attributions and associations point at them
-        done = 0
         for page in iter_pages(mlmd, kind, batch=batch, up_to=bounds[kind]):
-            nodes = [conv.node(kind, n) for n in page]
-            _write_nodes(store, kind, nodes, report)
-            ids = [n.id for n in nodes if n.id is not None]
-            if kind is Kind.ARTIFACT:
-                attributions = [
-                    Attribution(artifact_id=a.artifact_id, context_id=a.context_id)
-                    for a in _links(mlmd, kind, ids)
-                    if a.context_id <= bounds[Kind.CONTEXT]
-                ]
-                store.put_attributions_and_associations(attributions, [])
-                report.attributions += len(attributions)
-            elif kind is Kind.EXECUTION:
-                associations = [
-                    Association(execution_id=a.execution_id, context_id=a.context_id)
-                    for a in _links(mlmd, kind, ids)
-                    if a.context_id <= bounds[Kind.CONTEXT]
-                ]
-                store.put_attributions_and_associations([], associations)
-                report.associations += len(associations)
-                _write_events(store, mlmd, conv, ids, bounds[Kind.ARTIFACT], report)
-            done = int(page[-1].id)
-            tick(kind.value + "s", done, bounds[kind])
+            _import_page(store, mlmd, conv, kind, page, bounds, report)
+            tick(kind.value + "s", int(page[-1].id), bounds[kind])
 
     # Parent links last: a parent may have a larger id than its child.
     for page in iter_pages(mlmd, Kind.CONTEXT, batch=batch, up_to=bounds[Kind.CONTEXT]):
@@ -520,50 +500,63 @@ def import_mlmd(
     return report
 
 
-def _write_nodes(store: Store, kind: Kind, nodes: list[Node], report: ImportReport) -> None:
-    ids = [n.id for n in nodes if n.id is not None]
-    stored = {n.id: n for n in store.get_nodes_by_id(kind, ids)}
-    changed: list[Node] = []
-    for node in nodes:
-        old = stored.get(node.id)
-        if old is None:
-            report.new[kind.value] += 1
-            changed.append(node)
-        elif old.type != node.type:
-            raise AlreadyExistsError(
-                f"the store's {kind.value} {node.id} is a {old.type!r} but MLMD's is a "
-                f"{node.type!r}: import into an empty store or one filled from this MLMD store"
-            )
-        elif _same(old, node):
-            report.unchanged[kind.value] += 1
-        else:
-            report.updated[kind.value] += 1
-            changed.append(node)
-    if changed:
-        store.import_nodes(kind, changed)
-
-
-def _write_events(
+def _import_page(
     store: Store,
     mlmd: MetadataStore,
     conv: _Converter,
-    execution_ids: list[int],
-    artifact_bound: int,
+    kind: Kind,
+    page: Sequence[Any],
+    bounds: dict[Kind, int],
     report: ImportReport,
 ) -> None:
+    """One page of nodes with their context links and events: one transaction.
+
+    So an interrupted import never leaves an execution without its events, and a re-run
+    writes only what is missing or changed (``skip_unchanged``: compared typed, so ``1``,
+    ``1.0`` and ``True`` are three different values).
+    """
+    nodes = [conv.node(kind, n) for n in page]
+    ids = [n.id for n in nodes if n.id is not None]
+    attributions: list[Attribution] = []
+    associations: list[Association] = []
     events: list[Event] = []
-    for e in mlmd.get_events_by_execution_ids(execution_ids):
-        event = conv.event(e)
-        if event is None:
-            report.events_skipped += 1
-        elif event.artifact_id <= artifact_bound:
-            events.append(event)
-    known = {
-        (e.artifact_id, e.execution_id, e.type, e.path)
-        for e in store.get_events(execution_ids=execution_ids)
-    }
-    fresh = [e for e in events if (e.artifact_id, e.execution_id, e.type, e.path) not in known]
-    report.events_known += len(events) - len(fresh)
-    if fresh:
-        store.put_events(fresh)
-    report.events_new += len(fresh)
+    if kind is Kind.ARTIFACT:
+        attributions = [
+            Attribution(artifact_id=a.artifact_id, context_id=a.context_id)
+            for a in _links(mlmd, kind, ids)
+            if a.context_id <= bounds[Kind.CONTEXT]
+        ]
+    elif kind is Kind.EXECUTION:
+        associations = [
+            Association(execution_id=a.execution_id, context_id=a.context_id)
+            for a in _links(mlmd, kind, ids)
+            if a.context_id <= bounds[Kind.CONTEXT]
+        ]
+        for e in mlmd.get_events_by_execution_ids(ids):
+            event = conv.event(e)
+            if event is None:
+                report.events_skipped += 1
+            elif event.artifact_id <= bounds[Kind.ARTIFACT]:
+                events.append(event)
+
+    def work(w: WriteRules) -> tuple[ImportCounts, int]:
+        counts = w.import_nodes(kind, nodes, skip_unchanged=True)
+        w.put_links(attributions, associations)
+        return counts, w.put_events(events)
+
+    try:
+        counts, events_new = store.atomic(work)
+    except InvalidInputError as exc:
+        if exc.field != "type":
+            raise
+        raise AlreadyExistsError(
+            f"{exc}: MLMD's {kind.value} {exc.value!r} clashes with the store's; import into an "
+            "empty store or one filled from this MLMD store"
+        ) from exc
+    report.new[kind.value] += counts.new
+    report.updated[kind.value] += counts.updated
+    report.unchanged[kind.value] += counts.unchanged
+    report.attributions += len(attributions)
+    report.associations += len(associations)
+    report.events_new += events_new
+    report.events_known += len(events) - events_new

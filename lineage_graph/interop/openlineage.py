@@ -60,7 +60,7 @@ from ..models import (
     Value,
 )
 from ..store.base import Store
-from ..store.validation import content_equal
+from ..store.rules import SubgraphResult, WriteRules
 from .names import property_name, type_name
 
 JOB_CONTEXT_TYPE = "ol.Job"
@@ -468,76 +468,36 @@ class OpenLineageIngest:
                     )
         # The run belongs to its job and to its parent run, not to the parent job.
         put_contexts = [c for i, c in enumerate(contexts) if i != 1]
-        if self._known(executions, artifacts, contexts, events, bool(parent_links)):
-            # A replay: write nothing, so seq (subscribers' cursor) does not move.
-            return IngestResult(
-                kind=event.kind,
-                execution_id=executions[0].id if executions else None,
-                artifact_ids=tuple(a.id for a in artifacts if a.id is not None),
-                context_ids=tuple(c.id for c in contexts if c.id is not None),
+
+        def work(w: WriteRules) -> SubgraphResult:
+            # One transaction per event; a replay writes nothing (skip_unchanged), so seq,
+            # the subscribers' cursor, does not move.
+            out = w.put_lineage_subgraph(
+                executions, artifacts, put_contexts, events, skip_unchanged=True
             )
-        exe_ids, art_ids, ctx_ids = store.put_lineage_subgraph(
-            executions, artifacts, put_contexts, events
-        )
-        if parent_links:
-            parent_job_id = store.put_contexts([contexts[1]])[0]
-            store.put_parent_contexts(
+            if not parent_links:
+                return out
+            job_id, parent_run_id = out.context_ids
+            [parent_job_id] = w.put_contexts([contexts[1]], reuse=False, skip_unchanged=True)
+            # A run whose parent run belongs to its own job (the OpenLineage client's example
+            # event): the job is not its own parent; the parent run still is the run's parent.
+            w.put_parents(
                 [
-                    ParentContext(child_id=ctx_ids[0], parent_id=parent_job_id),
-                    ParentContext(child_id=ctx_ids[1], parent_id=parent_job_id),
+                    ParentContext(child_id=child, parent_id=parent_job_id)
+                    for child in (job_id, parent_run_id)
+                    if child != parent_job_id
                 ]
             )
-            ctx_ids = [ctx_ids[0], parent_job_id, ctx_ids[1]]
+            out.context_ids = [job_id, parent_job_id, parent_run_id]
+            return out
+
+        out = store.atomic(work)
         return IngestResult(
             kind=event.kind,
-            execution_id=exe_ids[0] if exe_ids else None,
-            artifact_ids=tuple(art_ids),
-            context_ids=tuple(ctx_ids),
+            execution_id=out.execution_ids[0] if out.execution_ids else None,
+            artifact_ids=tuple(out.artifact_ids),
+            context_ids=tuple(out.context_ids),
         )
-
-    def _known(
-        self,
-        executions: list[Execution],
-        artifacts: list[Artifact],
-        contexts: list[Context],
-        events: list[tuple[int, int, Event]],
-        has_parent: bool,
-    ) -> bool:
-        """Whether the store already holds all of this, exactly (read-only checks)."""
-        store = self.store
-        for kind, group in (
-            (Kind.EXECUTION, executions),
-            (Kind.ARTIFACT, artifacts),
-            (Kind.CONTEXT, contexts),
-        ):
-            ids = [n.id for n in group]
-            if any(i is None for i in ids):
-                return False
-            stored = {n.id: n for n in store.get_nodes_by_id(kind, ids)}  # type: ignore[arg-type]
-            if any(n.id not in stored or not content_equal(stored[n.id], n) for n in group):
-                return False
-        members = [c.id for i, c in enumerate(contexts) if i != 1]
-        if executions:
-            eid = executions[0].id
-            assert eid is not None
-            known = {(e.artifact_id, e.type) for e in store.get_events(execution_ids=[eid])}
-            if any((artifacts[ai].id, ev.type) not in known for _, ai, ev in events):
-                return False
-            linked = {c.id for c in store.get_contexts_by_execution(eid)}
-            if any(c not in linked for c in members):
-                return False
-        for a in artifacts:
-            assert a.id is not None
-            linked = {c.id for c in store.get_contexts_by_artifact(a.id)}
-            if any(c not in linked for c in members):
-                return False
-        if has_parent:
-            parent_id = contexts[1].id
-            for child in (contexts[0], contexts[2]):
-                assert child.id is not None
-                if parent_id not in {p.id for p in store.get_parent_contexts(child.id)}:
-                    return False
-        return True
 
     def _execution(self, event: ParsedEvent) -> Execution:
         assert event.run_id is not None and event.job_name is not None

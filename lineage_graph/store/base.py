@@ -1,8 +1,9 @@
 """The repository protocol: one abstract store, two equal backends (Neo4j and networkx).
 
-Backends implement the abstract *core* below. The MLMD-style named methods
-(``get_artifacts_by_type`` ...) are written once here on top of the core, so both
-backends expose exactly the same surface. Lineage questions live in
+Every write goes through ``store.rules.WriteRules`` (the rules, once) over a backend's
+``store.port.WritePort`` (one transaction); a backend implements ``_write`` and the reads
+below. The MLMD-style named methods (``get_artifacts_by_type`` ...) are written once here
+too, so both backends expose exactly the same surface. Lineage questions live in
 ``lineage_graph.store.lineage_base.LineageQueries``, which this class also inherits.
 
 Semantics both backends share (the contract suite in ``tests/contract`` checks them):
@@ -60,8 +61,8 @@ backends keep them; value and name rules are in ``store.validation``'s docstring
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import Any, Self
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Self, TypeVar
 
 from ..errors import NotFoundError
 from ..models import (
@@ -84,28 +85,31 @@ from ..models import (
     PutExecutionResult,
 )
 from .lineage_base import LineageQueries
+from .rules import ImportCounts, WriteRules
+
+T = TypeVar("T")
 
 
 class Store(LineageQueries, ABC):
     """The metadata store. Use as a context manager or call ``close()``."""
 
-    # ---- core: every backend implements these -------------------------------------------
+    # ---- what a backend implements -------------------------------------------------------
+
+    @abstractmethod
+    def _write(self, work: Callable[[WriteRules], T]) -> T:
+        """Run ``work`` on the write rules over one transaction of this backend.
+
+        All or nothing: if ``work`` raises, nothing it wrote stays. ``work`` may be run
+        again after a transient failure, so it must not have other side effects.
+        """
 
     @abstractmethod
     def init_schema(self) -> None:
         """Create constraints, indexes and the schema version node. Idempotent."""
 
     @abstractmethod
-    def put_types(self, types: Sequence[AnyType], *, can_add_fields: bool = True) -> list[int]:
-        """Insert or evolve types; returns their ids in input order."""
-
-    @abstractmethod
     def get_types(self, kind: Kind, names: Sequence[str] | None = None) -> list[AnyType]:
         """Types of a kind (all, or those named; unknown names are left out), by id."""
-
-    @abstractmethod
-    def put_nodes(self, kind: Kind, nodes: Sequence[Node]) -> list[int]:
-        """Insert or update nodes of one kind in one transaction; ids in input order."""
 
     @abstractmethod
     def get_nodes_by_id(self, kind: Kind, ids: Sequence[int]) -> list[Node]:
@@ -114,10 +118,6 @@ class Store(LineageQueries, ABC):
     @abstractmethod
     def list_nodes(self, kind: Kind, options: ListOptions | None = None) -> Page:
         """Filtered, ordered, paged listing. ``Page.items`` holds nodes of ``kind``."""
-
-    @abstractmethod
-    def put_events(self, events: Sequence[Event]) -> None:
-        """Insert events; both ends must exist. Re-putting an identical event is a no-op."""
 
     @abstractmethod
     def get_events(
@@ -129,22 +129,72 @@ class Store(LineageQueries, ABC):
         """Events touching any of the given artifacts or executions."""
 
     @abstractmethod
-    def put_attributions_and_associations(
-        self, attributions: Sequence[Attribution], associations: Sequence[Association]
-    ) -> None:
-        """Link artifacts and executions to contexts; idempotent."""
-
-    @abstractmethod
-    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
-        """Link child contexts to parents; idempotent; a cycle is InvalidInputError."""
-
-    @abstractmethod
     def get_parent_contexts(self, context_id: int) -> list[Context]: ...
 
     @abstractmethod
     def get_child_contexts(self, context_id: int) -> list[Context]: ...
 
     @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and edge (types and counters too); the schema stays."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- writes: the rules of ``store.rules``, one transaction each ---------------------
+
+    def atomic(self, work: Callable[[WriteRules], T]) -> T:
+        """Several writes as one transaction: ``work`` gets the ``WriteRules``; all or nothing.
+
+        ``work`` may run more than once (a transient database error is retried), so it must
+        compute everything from its argument and the data it closes over.
+        """
+        return self._write(work)
+
+    def put_types(self, types: Sequence[AnyType], *, can_add_fields: bool = True) -> list[int]:
+        """Insert or evolve types; returns their ids in input order."""
+        return self._write(lambda w: w.put_types(types, can_add_fields=can_add_fields))
+
+    def put_nodes(self, kind: Kind, nodes: Sequence[Node]) -> list[int]:
+        """Insert or update nodes of one kind in one transaction; ids in input order."""
+        return self._write(lambda w: w.put_nodes(kind, nodes))
+
+    def import_nodes(
+        self, kind: Kind, nodes: Sequence[Node], *, skip_unchanged: bool = False
+    ) -> ImportCounts:
+        """Write nodes keeping their given ``id``, ``create_time`` and ``update_time`` (imports).
+
+        For bringing in another store's history (MLMD) with its ids. Every node must carry
+        ``id``, ``create_time`` and ``update_time``. An absent id is inserted under that id; a
+        present one is overwritten (its type must be the same, else ``InvalidInputError``).
+        ``(type, name)`` and ``external_id`` stay unique (``AlreadyExistsError``). The kind's
+        id counter moves past the largest id, so later inserts never collide. ``seq`` is
+        assigned as on any write. One transaction; validation as ``put_nodes``. With
+        ``skip_unchanged``, a node stored with equal content (typed: ``1 != 1.0 != True``)
+        and equal times is not written.
+        """
+        return self._write(lambda w: w.import_nodes(kind, nodes, skip_unchanged=skip_unchanged))
+
+    def put_events(self, events: Sequence[Event]) -> None:
+        """Insert events; both ends must exist. Re-putting an identical event is a no-op."""
+        self._write(lambda w: w.put_events(events))
+
+    def put_attributions_and_associations(
+        self, attributions: Sequence[Attribution], associations: Sequence[Association]
+    ) -> None:
+        """Link artifacts and executions to contexts; idempotent."""
+        self._write(lambda w: w.put_links(attributions, associations))
+
+    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
+        """Link child contexts to parents; idempotent; a cycle is InvalidInputError."""
+        self._write(lambda w: w.put_parents(links))
+
     def put_execution(
         self,
         execution: Execution,
@@ -153,10 +203,26 @@ class Store(LineageQueries, ABC):
         *,
         reuse_context_if_already_exist: bool = True,
         reuse_artifact_if_already_exist_by_external_id: bool = True,
+        link_existing: bool = False,
     ) -> PutExecutionResult:
-        """Execution + artifacts + events + context links, atomically."""
+        """Execution + artifacts + events + context links, atomically.
 
-    @abstractmethod
+        ``link_existing``: artifacts and contexts given with an id, or whose external id is
+        stored, are linked as stored and never rewritten.
+        """
+        return self._write(
+            lambda w: w.put_execution(
+                execution,
+                artifacts_and_events,
+                contexts,
+                reuse_context_if_already_exist=reuse_context_if_already_exist,
+                reuse_artifact_if_already_exist_by_external_id=(
+                    reuse_artifact_if_already_exist_by_external_id
+                ),
+                link_existing=link_existing,
+            )
+        )
+
     def put_lineage_subgraph(
         self,
         executions: Sequence[Execution],
@@ -171,35 +237,20 @@ class Store(LineageQueries, ABC):
         Every execution and artifact is attributed/associated to every context (MLMD's rule).
         Returns (execution ids, artifact ids, context ids).
         """
+        out = self._write(
+            lambda w: w.put_lineage_subgraph(
+                executions,
+                artifacts,
+                contexts,
+                events,
+                reuse_context_if_already_exist=reuse_context_if_already_exist,
+            )
+        )
+        return out.execution_ids, out.artifact_ids, out.context_ids
 
-    def import_nodes(self, kind: Kind, nodes: Sequence[Node]) -> None:
-        """Write nodes keeping their given ``id``, ``create_time`` and ``update_time`` (imports).
-
-        For bringing in another store's history (MLMD) with its ids. Every node must carry
-        ``id``, ``create_time`` and ``update_time``. An absent id is inserted under that id; a
-        present one is overwritten (its type must be the same, else ``InvalidInputError``).
-        ``(type, name)`` and ``external_id`` stay unique (``AlreadyExistsError``). The kind's
-        id counter moves past the largest id, so later inserts never collide. ``seq`` is
-        assigned as on any write. One transaction; validation as ``put_nodes``.
-        """
-        raise NotImplementedError(f"{type(self).__name__} does not support import_nodes")
-
-    @abstractmethod
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         """Delete nodes with all their edges; returns how many existed."""
-
-    @abstractmethod
-    def clear(self) -> None:
-        """Delete every node and edge (types and counters too); the schema stays."""
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self._write(lambda w: w.delete_nodes(kind, ids))
 
     # ---- MLMD-style surface, shared by every backend -----------------------------------
 

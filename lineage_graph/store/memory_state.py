@@ -118,7 +118,7 @@ class MemoryState:
     # ---- counters and types --------------------------------------------------------------
 
     def next_id(self, counter: str) -> int:
-        """The next value of a counter (``artifact``, ``execution``, ``context``, ``type``, ``seq``)."""
+        """The next value of a counter (``artifact``, ``execution``, ``context``, ``type``, ...)."""
         value = self.counters.get(counter, 0) + 1
         self._set(self.counters, counter, value)
         return value

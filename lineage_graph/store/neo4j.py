@@ -57,19 +57,12 @@ from ..errors import (
 )
 from ..models import (
     AnyType,
-    Artifact,
-    ArtifactAndEvent,
-    Association,
-    Attribution,
     Context,
     Event,
-    Execution,
     Kind,
     ListOptions,
     Node,
     Page,
-    ParentContext,
-    PutExecutionResult,
 )
 from ..queries import schema
 from ..target import Neo4jTarget
@@ -78,7 +71,8 @@ from .base import Store
 from .neo4j_codec import STATE_KEY, decode_event, decode_node, property_key
 from .neo4j_errors import translate as _translate
 from .neo4j_lineage import Neo4jLineageMixin
-from .neo4j_tx import Hook, StatementRunner, Writer, cypher
+from .neo4j_tx import Hook, Neo4jPort, StatementRunner, cypher
+from .rules import WriteRules
 
 T = TypeVar("T")
 
@@ -196,14 +190,17 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         with _translate(), self._session() as session:
             return session.execute_read(self._tx_function(fn))
 
-    def write(self, work: Callable[[Writer], T]) -> T:
+    def write(self, work: Callable[[Neo4jPort], T]) -> T:
         """Run ``work`` in one managed write transaction: all or nothing, retried if transient."""
 
         def fn(tx: ManagedTransaction) -> T:
-            return work(Writer(tx, self._after_statement))
+            return work(Neo4jPort(tx, self._after_statement))
 
         with _translate(), self._session() as session:
             return session.execute_write(self._tx_function(fn))
+
+    def _write(self, work: Callable[[WriteRules], T]) -> T:
+        return self.write(lambda port: work(WriteRules(port)))
 
     def run_read(self, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One read statement's rows as dicts (for services with their own named queries)."""
@@ -252,9 +249,6 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     # ---- types ---------------------------------------------------------------------------
 
-    def put_types(self, types: Sequence[AnyType], *, can_add_fields: bool = True) -> list[int]:
-        return self.write(lambda w: w.put_types(types, can_add_fields))
-
     def get_types(self, kind: Kind, names: Sequence[str] | None = None) -> list[AnyType]:
         if names is not None:
             names = [n for n in names if isinstance(n, str)]
@@ -262,14 +256,8 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     # ---- nodes ---------------------------------------------------------------------------
 
-    def put_nodes(self, kind: Kind, nodes: Sequence[Node]) -> list[int]:
-        return self.write(lambda w: w.put_nodes(kind, nodes))
-
-    def import_nodes(self, kind: Kind, nodes: Sequence[Node]) -> None:
-        self.write(lambda w: w.import_nodes(kind, nodes))
-
     def get_nodes_by_id(self, kind: Kind, ids: Sequence[int]) -> list[Node]:
-        wanted = [i for i in ids if isinstance(i, int) and v.INT64_MIN <= i <= v.INT64_MAX]
+        wanted = [i for i in ids if v.fits_int64(i)]
         found = {n.id: n for n in self.read(lambda r: r.nodes_by_id(kind, sorted(set(wanted))))}
         return [found[i] for i in wanted if i in found]
 
@@ -317,15 +305,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
             )
         return Page(items=nodes, next_cursor=next_cursor)
 
-    def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
-        for i in ids:
-            v.check_int(i, "ids")
-        return self.write(lambda w: w.delete_nodes(kind, ids))
-
     # ---- events and links ----------------------------------------------------------------
-
-    def put_events(self, events: Sequence[Event]) -> None:
-        self.write(lambda w: w.put_events(events))
 
     def get_events(
         self,
@@ -334,7 +314,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         execution_ids: Sequence[int] | None = None,
     ) -> list[Event]:
         def ok(ids: Sequence[int] | None) -> list[int]:
-            return sorted({i for i in ids or () if isinstance(i, int) and v.INT64_MIN <= i <= v.INT64_MAX})
+            return sorted({i for i in ids or () if v.fits_int64(i)})
 
         rows = self.read(
             lambda r: r.run(
@@ -348,14 +328,6 @@ class Neo4jStore(Neo4jLineageMixin, Store):
             key=lambda e: (e.execution_id, e.artifact_id, e.type.value, _path_key(e)),
         )
 
-    def put_attributions_and_associations(
-        self, attributions: Sequence[Attribution], associations: Sequence[Association]
-    ) -> None:
-        self.write(lambda w: w.put_links(attributions, associations))
-
-    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
-        self.write(lambda w: w.put_parents(links))
-
     def get_parent_contexts(self, context_id: int) -> list[Context]:
         return self._related_contexts("context_get_parents", context_id)
 
@@ -365,98 +337,6 @@ class Neo4jStore(Neo4jLineageMixin, Store):
     def _related_contexts(self, name: str, context_id: int) -> list[Context]:
         rows = self.read(lambda r: r.run(name, id=context_id))
         return [cast(Context, decode_node(Kind.CONTEXT, row["props"])) for row in rows]
-
-    # ---- compound writes -----------------------------------------------------------------
-
-    def put_execution(
-        self,
-        execution: Execution,
-        artifacts_and_events: Sequence[ArtifactAndEvent] = (),
-        contexts: Sequence[Context] = (),
-        *,
-        reuse_context_if_already_exist: bool = True,
-        reuse_artifact_if_already_exist_by_external_id: bool = True,
-    ) -> PutExecutionResult:
-        def work(w: Writer) -> PutExecutionResult:
-            execution_id = w.put_nodes(Kind.EXECUTION, [execution])[0]
-            artifacts = [ae.artifact for ae in artifacts_and_events]
-            if reuse_artifact_if_already_exist_by_external_id:
-                # MLMD: the artifact known by this external id is updated in place.
-                owners = w.external_id_owners(
-                    Kind.ARTIFACT,
-                    [a.external_id for a in artifacts if a.id is None and a.external_id],
-                )
-                artifacts = [
-                    a.model_copy(update={"id": owners[a.external_id]})
-                    if a.id is None and a.external_id in owners
-                    else a
-                    for a in artifacts
-                ]
-            artifact_ids = w.put_nodes(Kind.ARTIFACT, artifacts)
-            context_ids = w.put_nodes(
-                Kind.CONTEXT,
-                contexts,
-                one_by_one=True,
-                reuse_by_name=reuse_context_if_already_exist,
-            )
-            w.put_events(
-                [
-                    Event(
-                        artifact_id=aid, execution_id=execution_id, type=ae.event_type, path=ae.path
-                    )
-                    for aid, ae in zip(artifact_ids, artifacts_and_events, strict=False)
-                    if ae.event_type is not None
-                ],
-                ends_known=True,
-            )
-            w.put_links(
-                [Attribution(artifact_id=a, context_id=c) for c in context_ids for a in artifact_ids],
-                [Association(execution_id=execution_id, context_id=c) for c in context_ids],
-                ends_known=True,
-            )
-            return PutExecutionResult(
-                execution_id=execution_id, artifact_ids=artifact_ids, context_ids=context_ids
-            )
-
-        return self.write(work)
-
-    def put_lineage_subgraph(
-        self,
-        executions: Sequence[Execution],
-        artifacts: Sequence[Artifact],
-        contexts: Sequence[Context],
-        events: Sequence[tuple[int, int, Event]],
-        *,
-        reuse_context_if_already_exist: bool = True,
-    ) -> tuple[list[int], list[int], list[int]]:
-        v.check_subgraph_events(events, len(executions), len(artifacts))
-
-        def work(w: Writer) -> tuple[list[int], list[int], list[int]]:
-            execution_ids = w.put_nodes(Kind.EXECUTION, executions)
-            artifact_ids = w.put_nodes(Kind.ARTIFACT, artifacts)
-            context_ids = w.put_nodes(
-                Kind.CONTEXT,
-                contexts,
-                one_by_one=True,
-                reuse_by_name=reuse_context_if_already_exist,
-            )
-            w.put_events(
-                [
-                    e.model_copy(
-                        update={"execution_id": execution_ids[ei], "artifact_id": artifact_ids[ai]}
-                    )
-                    for ei, ai, e in events
-                ],
-                ends_known=True,
-            )
-            w.put_links(
-                [Attribution(artifact_id=a, context_id=c) for c in context_ids for a in artifact_ids],
-                [Association(execution_id=x, context_id=c) for c in context_ids for x in execution_ids],
-                ends_known=True,
-            )
-            return execution_ids, artifact_ids, context_ids
-
-        return self.write(work)
 
 
 def _path_key(e: Event) -> str:

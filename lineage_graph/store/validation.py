@@ -72,6 +72,7 @@ from .values import (
     check_text,
     check_type_name,
     check_value,
+    fits_int64,
     now_ms,
     value_matches,
 )
@@ -285,7 +286,7 @@ def batch_owners(nodes: Sequence[Node]) -> list[int]:
                 continue
             first = nodes[j]
             same = node.id == first.id if node.id is not None else first.id is None
-            if not (same and content_equal(first, node)) or (owner != i and owner != j):
+            if not (same and content_equal(first, node)) or owner not in (i, j):
                 raise AlreadyExistsError(
                     f"{key[0]} {key[1]!r} is given twice in one batch (items {j} and {i}) "
                     "with different content"
@@ -420,6 +421,7 @@ __all__ = [
     "event_edge",
     "event_key",
     "evolve_type",
+    "fits_int64",
     "now_ms",
     "order_key",
     "property_matches",

@@ -27,6 +27,13 @@ def now_ms() -> int:
 # ---- scalars --------------------------------------------------------------------------------
 
 
+def fits_int64(value: object) -> bool:
+    """Whether ``value`` is an ``int`` (not ``bool``) that fits in 64 bits (a usable id)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return INT64_MIN <= value <= INT64_MAX
+
+
 def check_int(value: object, field: str) -> int:
     """An ``int`` (not ``bool``) that fits in 64 bits.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ..errors import AlreadyExistsError, InvalidInputError
+from ..errors import InvalidInputError
 from ..models import (
     AnyType,
     ArtifactType,
@@ -201,16 +201,12 @@ class Run:
         self.store.put_types([t], can_add_fields=True)
 
     def _get_or_create(self, ctx: Context) -> Context:
-        assert ctx.name is not None
-        existing = self.store.get_context_by_type_and_name(ctx.type, ctx.name)
-        if existing is None:
-            try:
-                self.store.put_contexts([ctx])
-            except AlreadyExistsError:
-                pass  # another process created it between our read and write
-            existing = self.store.get_context_by_type_and_name(ctx.type, ctx.name)
-        assert existing is not None
-        return existing
+        """The stored context of this type and name, created as ``ctx`` if there is none.
+
+        One transaction, so two processes opening the same run get the same context.
+        """
+        [context_id] = self.store.atomic(lambda w: w.put_contexts([ctx], reuse=True))
+        return self.store.get_contexts_by_id([context_id])[0]
 
     def _update_context(self, ctx: Context, update: dict[str, Value]) -> Context:
         new = ctx.model_copy(update={"custom_properties": {**ctx.custom_properties, **update}})

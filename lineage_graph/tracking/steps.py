@@ -27,6 +27,7 @@ processes. ``memoize=False`` on the step (or ``run(memoize=False)``) always runs
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -45,7 +46,6 @@ from ..models import (
     Artifact,
     ArtifactAndEvent,
     ArtifactState,
-    Context,
     EventType,
     Execution,
     ExecutionState,
@@ -285,10 +285,8 @@ class Step(Generic[P, R]):
         }
         if self.code_file:
             custom[fields.CODE_FILE] = self.code_file
-            try:
+            with contextlib.suppress(OSError):
                 custom[fields.MODULE_HASH] = file_hash(self.code_file)
-            except OSError:
-                pass
         if call.memo_key is not None:
             custom[fields.MEMO_KEY] = call.memo_key
         if call.unrecorded:
@@ -317,21 +315,17 @@ class Step(Generic[P, R]):
                 custom.setdefault(k, v)
         for a in artifacts:
             run_.ensure_type(Kind.ARTIFACT, a.artifact.type)
-        artifacts = _link_existing(run_, artifacts)
-        contexts = [_reference(run_.pipeline_context), _reference(run_.run_context)]
+        contexts = [run_.pipeline_context, run_.run_context]
         check = run_.resumed
         while True:
             execution = Execution(type=self.type, name=_execution_name(run_, self, check),
                                   last_known_state=state, properties=properties,
                                   custom_properties=custom)
             try:
+                # Linking a known artifact must not rewrite it, or its seq would move and
+                # subscribers would see every use of a model as a new model.
                 result = run_.store.put_execution(
-                    execution, artifacts, contexts,
-                    reuse_context_if_already_exist=True,
-                    # Existing artifacts are passed exactly as stored (see _link_existing):
-                    # linking a known artifact must not rewrite it, or its seq would move and
-                    # subscribers would see every use of a model as a new model.
-                    reuse_artifact_if_already_exist_by_external_id=False,
+                    execution, artifacts, contexts, link_existing=True
                 )
                 break
             except AlreadyExistsError:
@@ -499,7 +493,7 @@ def _find_hit(
             continue  # an output artifact was deleted from the store
         if all(_intact(a) for a in artifacts.values()):
             return original, [
-                ArtifactAndEvent(artifact=_reference(artifacts[e.artifact_id]),
+                ArtifactAndEvent(artifact=artifacts[e.artifact_id],
                                  event_type=e.type, path=e.path)
                 for e in events
             ]
@@ -515,34 +509,6 @@ def _intact(artifact: Artifact) -> bool:
     if ref.path is None or not ref.path.exists() or not isinstance(recorded, str):
         return False
     return fingerprint(ref.path).digest == recorded
-
-
-_N = TypeVar("_N", Artifact, Context)
-
-
-def _reference(node: _N) -> _N:
-    """A stored node as put_execution should link it: its content without store-set fields.
-
-    The store treats an id-less node equal to a stored one (same name or external id, same
-    content) as a retried write and links the existing node without writing it.
-    """
-    if node.external_id is None and node.name is None:
-        return node  # only its id identifies it
-    return node.model_copy(update={"id": None, "seq": None, "create_time": None,
-                                   "update_time": None})
-
-
-def _link_existing(run_: Run, artifacts: list[ArtifactAndEvent]) -> list[ArtifactAndEvent]:
-    """Replace artifacts already in the store (by external id) by their stored content."""
-    wanted = {a.artifact.external_id for a in artifacts if a.artifact.external_id}
-    if not wanted:
-        return artifacts
-    stored = {a.external_id: a for a in run_.store.get_artifacts_by_external_ids(sorted(wanted))}
-    out = []
-    for a in artifacts:
-        known = stored.get(a.artifact.external_id) if a.artifact.external_id else None
-        out.append(a if known is None else a.model_copy(update={"artifact": _reference(known)}))
-    return out
 
 
 @overload

@@ -73,8 +73,8 @@ def test_resending_a_committed_write_returns_same_ids_without_duplicates(
 
 def test_same_transaction_function_twice_gives_same_ids(typed_neo4j: Neo4jStore) -> None:
     nodes = [Artifact(type="Dataset", name=f"d{i}", properties={"rows": i}) for i in range(50)]
-    ids = typed_neo4j.write(lambda w: w.put_nodes(Kind.ARTIFACT, nodes))
-    again = typed_neo4j.write(lambda w: w.put_nodes(Kind.ARTIFACT, nodes))
+    ids = typed_neo4j.atomic(lambda w: w.put_nodes(Kind.ARTIFACT, nodes))
+    again = typed_neo4j.atomic(lambda w: w.put_nodes(Kind.ARTIFACT, nodes))
     assert again == ids == list(range(1, 51))
     assert typed_neo4j.stats()["artifacts"] == 50
 
