@@ -58,7 +58,7 @@ class ExecutionState(str, Enum):
 
 
 class EventType(str, Enum):
-    """MLMD event types. Input kinds point artifact -> execution, output kinds execution -> artifact."""
+    """MLMD event types: input kinds point artifact -> execution, output kinds the other way."""
 
     INPUT = "INPUT"
     OUTPUT = "OUTPUT"
@@ -116,8 +116,8 @@ _Frozen = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 class _TypeBase(BaseModel):
     model_config = _Frozen
 
-    id: int | None = None
-    name: str
+    id: StrictInt | None = None
+    name: StrictStr
     version: str | None = None
     description: str | None = None
     base_type: str | None = None
@@ -142,22 +142,22 @@ AnyType: TypeAlias = ArtifactType | ExecutionType | ContextType
 class _NodeBase(BaseModel):
     model_config = _Frozen
 
-    id: int | None = None
-    type: str
-    name: str | None = None
-    external_id: str | None = None
+    id: StrictInt | None = None
+    type: StrictStr
+    name: StrictStr | None = None
+    external_id: StrictStr | None = None
     properties: dict[str, Value] = Field(default_factory=dict)
     custom_properties: dict[str, Value] = Field(default_factory=dict)
-    create_time: int | None = None
-    update_time: int | None = None
+    create_time: StrictInt | None = None
+    update_time: StrictInt | None = None
     # Store-wide change number, set by the store on every insert or update: a durable cursor
     # for subscribers (commit order, since writers serialise on the store's counter).
-    seq: int | None = None
+    seq: StrictInt | None = None
 
 
 class Artifact(_NodeBase):
     kind: Literal[Kind.ARTIFACT] = Kind.ARTIFACT
-    uri: str | None = None
+    uri: StrictStr | None = None
     state: ArtifactState = ArtifactState.UNKNOWN
 
 
@@ -177,36 +177,36 @@ PathStep: TypeAlias = StrictInt | StrictStr
 
 
 class Event(BaseModel):
-    """An artifact read or written by an execution. ``path`` names its slot, e.g. ["examples", 0]."""
+    """An artifact read or written by an execution; ``path`` names its slot: ["examples", 0]."""
 
     model_config = _Frozen
 
-    artifact_id: int
-    execution_id: int
+    artifact_id: StrictInt
+    execution_id: StrictInt
     type: EventType
     path: tuple[PathStep, ...] = ()
-    timestamp: int | None = None
+    timestamp: StrictInt | None = None
 
 
 class Attribution(BaseModel):
     model_config = _Frozen
 
-    artifact_id: int
-    context_id: int
+    artifact_id: StrictInt
+    context_id: StrictInt
 
 
 class Association(BaseModel):
     model_config = _Frozen
 
-    execution_id: int
-    context_id: int
+    execution_id: StrictInt
+    context_id: StrictInt
 
 
 class ParentContext(BaseModel):
     model_config = _Frozen
 
-    child_id: int
-    parent_id: int
+    child_id: StrictInt
+    parent_id: StrictInt
 
 
 class ArtifactAndEvent(BaseModel):

@@ -65,6 +65,7 @@ from .listing import (
 from .values import (
     INT64_MAX,
     INT64_MIN,
+    MAX_INDEXED_TEXT_BYTES,
     check_declared_value,
     check_float,
     check_int,
@@ -185,9 +186,9 @@ def check_node(kind: Kind, node: Node, node_type: AnyType | None) -> str:
     for fname in ("name", "external_id"):
         v = getattr(node, fname)
         if v is not None:
-            check_text(v, fname, allow_empty=False)
+            check_text(v, fname, allow_empty=False, max_bytes=MAX_INDEXED_TEXT_BYTES)
     if isinstance(node, Artifact) and node.uri is not None:
-        check_text(node.uri, "uri")
+        check_text(node.uri, "uri", max_bytes=MAX_INDEXED_TEXT_BYTES)
     for pname, value in node.properties.items():
         field = f"properties.{pname}"
         check_property_name(pname, field)

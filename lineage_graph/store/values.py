@@ -51,11 +51,14 @@ def check_int(value: object, field: str) -> int:
     return value
 
 
-def check_text(value: object, field: str, *, allow_empty: bool = True) -> str:
-    """A ``str`` that is valid Unicode text (encodable as UTF-8).
+def check_text(
+    value: object, field: str, *, allow_empty: bool = True, max_bytes: int | None = None
+) -> str:
+    """A ``str`` that is valid Unicode text (encodable as UTF-8), at most ``max_bytes`` long.
 
     Raises:
-        InvalidInputError: not a string, empty when not allowed, or has lone surrogates.
+        InvalidInputError: not a string, empty when not allowed, too long, or has lone
+            surrogates.
     """
     if not isinstance(value, str):
         raise InvalidInputError(
@@ -66,13 +69,20 @@ def check_text(value: object, field: str, *, allow_empty: bool = True) -> str:
             f"{field} must not be empty (leave it unset instead)", field=field, value=value
         )
     try:
-        value.encode("utf-8")
+        size = len(value.encode("utf-8"))
     except UnicodeEncodeError:
         raise InvalidInputError(
             f"{field} is not valid Unicode text (lone surrogate): {value!r}",
             field=field,
             value=value,
         ) from None
+    if max_bytes is not None and size > max_bytes:
+        raise InvalidInputError(
+            f"{field} is {size:,} bytes long; at most {max_bytes:,} are accepted "
+            "(it is indexed: keep long text in a property instead)",
+            field=field,
+            value=value[:80] + "...",
+        )
     return value
 
 
@@ -93,7 +103,20 @@ def check_float(value: object, field: str) -> float:
     return value
 
 
-def _check_struct(value: object, field: str) -> None:
+# STRUCT nesting: deeper than any real metadata, shallow enough for every JSON codec's stack.
+MAX_STRUCT_DEPTH = 64
+# Indexed text (name, external_id, uri): Neo4j refuses index keys over about 8 KB, and
+# (type, name) is one composite key.
+MAX_INDEXED_TEXT_BYTES = 4_000
+
+
+def _check_struct(value: object, field: str, depth: int = 0) -> None:
+    if depth > MAX_STRUCT_DEPTH:
+        raise InvalidInputError(
+            f"{field}: a STRUCT may nest at most {MAX_STRUCT_DEPTH} levels",
+            field=field,
+            value="(nested deeper)",
+        )
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, int):
@@ -107,7 +130,7 @@ def _check_struct(value: object, field: str) -> None:
         check_text(value, field)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_struct(item, f"{field}[{i}]")
+            _check_struct(item, f"{field}[{i}]", depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
@@ -115,7 +138,7 @@ def _check_struct(value: object, field: str) -> None:
                     f"{field}: STRUCT keys must be strings, got {key!r}", field=field, value=key
                 )
             check_text(key, field)
-            _check_struct(item, f"{field}.{key}")
+            _check_struct(item, f"{field}.{key}", depth + 1)
     else:
         raise InvalidInputError(
             f"{field}: {type(value).__name__} {value!r} cannot be stored in a STRUCT "
