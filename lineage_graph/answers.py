@@ -1,7 +1,12 @@
-"""Answer models for lineage, taint and the seed's questions: ids and chosen fields, never whole graphs.
+"""Answer models for lineage, taint and the seed's questions: ids and chosen fields, not graphs.
 
 Both store backends return these, so the property tests can compare Neo4j with networkx
-answer for answer. Lists are in a documented, deterministic order (usually by kind, then id).
+answer for answer. Lists are in a documented, deterministic order, defined once at the end of
+this module (``node_order``, ``edge_order``, ``input_order``, ``incident_order``): nodes by
+kind (artifacts, executions, contexts), then id.
+
+``WalkOptions`` is what a lineage walk keeps and how far it goes: the services pass it to the
+stores (``Store.lineage_walk``); ``WalkKeywords`` is the same set as keyword arguments.
 
 Property names the tracking work records on executions (custom properties) and that the
 questions read, defined once here:
@@ -19,7 +24,10 @@ questions read, defined once here:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -211,7 +219,7 @@ class ExecutionSnapshot(BaseModel):
 
 
 class Change(BaseModel):
-    """One difference: ``field`` in ``section`` went from ``before`` to ``after`` (None = absent)."""
+    """One difference: ``field`` in ``section`` went from ``before`` to ``after`` (None: absent)."""
 
     model_config = _Frozen
 
@@ -327,3 +335,83 @@ class CleanupList(BaseModel):
     contexts: list[TaintedNode] = Field(default_factory=list)
     models: list[TaintedNode] = Field(default_factory=list)
     deployments: list[TaintedNode] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WalkOptions:
+    """What a lineage walk returns and how far it goes (``lineage.upstream`` keywords).
+
+    Attributes:
+        max_depth: at most this many hops (edges); None is unbounded.
+        types: keep only nodes of these type names (e.g. ``["Dataset"]``).
+        kinds: keep only these kinds (``"artifact"``, ``"execution"``).
+        roots_only: keep only the ends: nodes without further predecessors (upstream) or
+            successors (downstream) in the same as-of graph, whatever ``max_depth`` says.
+        as_of: the graph as it was at this time (ms since epoch).
+        limit: node cap; beyond it the result is ``partial``.
+        with_properties: include the user properties of each node.
+        include_starts: also return the start nodes (hops 0) that pass the filters.
+        with_edges: also return the event edges among the starts and the result (one more
+            query).
+        timeout: seconds; beyond it the result is ``partial`` (what arrived so far).
+
+    Example::
+
+        WalkOptions(types=["Dataset"], roots_only=True)
+    """
+
+    max_depth: int | None = None
+    types: Sequence[str] | None = None
+    kinds: Sequence[Kind | str] | None = None
+    roots_only: bool = False
+    as_of: int | None = None
+    limit: int | None = None
+    with_properties: bool = False
+    include_starts: bool = False
+    with_edges: bool = False
+    timeout: float | None = None
+
+
+class WalkKeywords(TypedDict, total=False):
+    """``WalkOptions``'s fields as keyword arguments (``upstream(store, ref, max_depth=2)``)."""
+
+    max_depth: int | None
+    types: Sequence[str] | None
+    kinds: Sequence[Kind | str] | None
+    roots_only: bool
+    as_of: int | None
+    limit: int | None
+    with_properties: bool
+    include_starts: bool
+    with_edges: bool
+    timeout: float | None
+
+
+# ---- the order of answers (both backends and the services sort with these) ---------------
+
+KIND_ORDER: dict[Kind, int] = {Kind.ARTIFACT: 0, Kind.EXECUTION: 1, Kind.CONTEXT: 2}
+
+
+def node_order(node: LineageNode | NodeRef) -> tuple[int, int]:
+    """Nodes in answers: artifacts, then executions, then contexts; each by id."""
+    return (KIND_ORDER[node.kind], node.id)
+
+
+def tainted_order(t: TaintedNode) -> tuple[int, int]:
+    """What taint reached: in node order."""
+    return node_order(t.node)
+
+
+def edge_order(e: LineageEdge) -> tuple[int, int, int, int, str, int]:
+    """Edges in answers: by source, target (node order), type, timestamp."""
+    return (*node_order(e.source), *node_order(e.target), e.type, e.timestamp or 0)
+
+
+def input_order(i: InputRef) -> tuple[str, str, int]:
+    """An execution's inputs: by event type, path (slot), artifact id."""
+    return (i.event, json.dumps(list(i.path)), i.id)
+
+
+def incident_order(i: Incident) -> tuple[int, int]:
+    """Incidents by creation time, then id; lists show them newest first (``reverse=True``)."""
+    return (i.created, i.id)

@@ -7,9 +7,9 @@ with ``direction="both"`` and ``with_edges`` add one per extra part).
 Public API::
 
     ref(kind, id) -> NodeRef                       # also artifact(id), execution(id), context(id)
-    upstream(store, start, *, types=None, kinds=None, max_depth=None, limit=None,
-             roots_only=False, as_of=None, with_edges=False, with_properties=False,
-             timeout=None) -> LineageResult
+    upstream(store, start, options=None, *, types=None, kinds=None, max_depth=None,
+             limit=None, roots_only=False, as_of=None, with_edges=False,
+             with_properties=False, include_starts=False, timeout=None) -> LineageResult
     downstream(store, start, ...same...) -> LineageResult
     lineage_subgraph(store, starts, *, direction="both", hops=None, limit=None,
                      timeout=None) -> LineageResult              # nodes + edges, no caps
@@ -26,16 +26,18 @@ Public API::
     incident(store, incident_id) -> Incident                     # with reached + via (paths)
     resolve_incident(store, incident_id, resolution="") -> Incident
 
-``start``/``source``/``target`` are ``NodeRef`` (artifact or execution). Guardrails: ``limit``
-and ``timeout`` give ``partial=True`` with a ``reason`` instead of an error; ``max_depth``
-bounds the walk. Deep walks never enumerate paths (a breadth-first pruning expand on Neo4j).
+``start``/``source``/``target`` are ``NodeRef`` (artifact or execution). The walk keywords
+are ``answers.WalkOptions``'s fields; ``options=WalkOptions(...)`` passes them as one value
+(keywords given as well replace its fields). Guardrails: ``limit`` and ``timeout`` give
+``partial=True`` with a ``reason`` instead of an error; ``max_depth`` bounds the walk. Deep
+walks never enumerate paths (a breadth-first pruning expand on Neo4j).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from .answers import (
     Change,
@@ -48,6 +50,9 @@ from .answers import (
     RunDiff,
     StepDiff,
     TaintedNode,
+    WalkKeywords,
+    WalkOptions,
+    node_order,
 )
 from .errors import InvalidInputError, NotFoundError
 from .models import Context, Kind
@@ -106,103 +111,46 @@ def _walkable(start: NodeRef, field: str) -> NodeRef:
     return start
 
 
-def _walk(
-    store: Store,
-    starts: Sequence[NodeRef],
-    direction: Direction,
-    *,
-    types: Sequence[str] | None,
-    kinds: Sequence[Kind | str] | None,
-    max_depth: int | None,
-    limit: int | None,
-    roots_only: bool,
-    as_of: int | None,
-    with_edges: bool,
-    with_properties: bool,
-    timeout: float | None,
-) -> LineageResult:
-    starts = [_walkable(s, "start") for s in starts]
-    result = store.lineage_walk(
-        starts,
-        direction,
-        max_depth=max_depth,
-        types=types,
-        kinds=None if kinds is None else [Kind(k) for k in kinds],
-        roots_only=roots_only,
-        as_of=as_of,
-        limit=limit,
-        with_properties=with_properties,
-        timeout=timeout,
-    )
-    if with_edges:
-        edges = store.lineage_edges([*starts, *(n.ref for n in result.nodes)])
-        result = result.model_copy(update={"edges": edges})
-    return result
-
-
 def upstream(
     store: Store,
     start: NodeRef,
-    *,
-    types: Sequence[str] | None = None,
-    kinds: Sequence[Kind | str] | None = None,
-    max_depth: int | None = None,
-    limit: int | None = None,
-    roots_only: bool = False,
-    as_of: int | None = None,
-    with_edges: bool = False,
-    with_properties: bool = False,
-    timeout: float | None = None,
+    options: WalkOptions | None = None,
+    **keywords: Unpack[WalkKeywords],
 ) -> LineageResult:
     """Everything ``start`` was derived from (artifacts and executions, any depth).
 
     Args:
         store: the store.
         start: an artifact or execution.
-        types: keep only nodes of these type names (e.g. ``["Dataset"]``).
-        kinds: keep only these kinds (``"artifact"``, ``"execution"``).
-        max_depth: at most this many hops (edges).
-        limit: node cap; beyond it the result is ``partial``.
-        roots_only: only the origins (nodes nothing produced).
-        as_of: the graph as it was at this time (ms since epoch).
-        with_edges: also return the event edges among start and result (one more query).
-        with_properties: include user properties of each node.
-        timeout: seconds; beyond it the result is ``partial``.
+        options: filters and guardrails as one value; or give ``WalkOptions``'s fields as
+            keywords: ``types`` (e.g. ``["Dataset"]``), ``kinds`` (``"artifact"``,
+            ``"execution"``), ``max_depth`` (hops), ``limit`` (node cap), ``roots_only``
+            (only the origins: nodes nothing produced), ``as_of`` (ms since epoch),
+            ``with_edges`` (one more query), ``with_properties``, ``include_starts``,
+            ``timeout`` (seconds).
 
     Returns:
         A ``LineageResult``; ``partial``/``reason`` say whether a guardrail cut it.
 
     Raises:
         InvalidInputError: a bad argument (negative depth, context start, bad type name).
+
+    Example::
+
+        upstream(store, artifact(42), types=["Dataset"], roots_only=True)
     """
-    return _walk(
-        store, [start], "upstream", types=types, kinds=kinds, max_depth=max_depth, limit=limit,
-        roots_only=roots_only, as_of=as_of, with_edges=with_edges,
-        with_properties=with_properties, timeout=timeout,
-    )
+    return store.lineage_walk([_walkable(start, "start")], "upstream", options, **keywords)
 
 
 def downstream(
     store: Store,
     start: NodeRef,
-    *,
-    types: Sequence[str] | None = None,
-    kinds: Sequence[Kind | str] | None = None,
-    max_depth: int | None = None,
-    limit: int | None = None,
-    roots_only: bool = False,
-    as_of: int | None = None,
-    with_edges: bool = False,
-    with_properties: bool = False,
-    timeout: float | None = None,
+    options: WalkOptions | None = None,
+    **keywords: Unpack[WalkKeywords],
 ) -> LineageResult:
     """Everything derived from ``start``; arguments as for ``upstream`` (``roots_only`` keeps
     the leaves: nodes nothing consumed)."""
-    return _walk(
-        store, [start], "downstream", types=types, kinds=kinds, max_depth=max_depth,
-        limit=limit, roots_only=roots_only, as_of=as_of, with_edges=with_edges,
-        with_properties=with_properties, timeout=timeout,
-    )
+    return store.lineage_walk([_walkable(start, "start")], "downstream", options, **keywords)
 
 
 def lineage_subgraph(
@@ -225,18 +173,14 @@ def lineage_subgraph(
     directions: list[Direction] = (
         ["upstream", "downstream"] if direction == "both" else [direction]
     )
-    parts = [
-        store.lineage_walk(
-            [_walkable(s, "starts") for s in starts], d, max_depth=hops, limit=limit,
-            include_starts=True, timeout=timeout,
-        )
-        for d in directions
-    ]
+    options = WalkOptions(max_depth=hops, limit=limit, include_starts=True, timeout=timeout)
+    walkable = [_walkable(s, "starts") for s in starts]
+    parts = [store.lineage_walk(walkable, d, options) for d in directions]
     merged: dict[NodeRef, Any] = {}
     for part in parts:
         for n in part.nodes:
             merged.setdefault(n.ref, n.model_copy(update={"hops": None}))
-    nodes = sorted(merged.values(), key=lambda n: (n.kind.value, n.id))
+    nodes = sorted(merged.values(), key=node_order)
     edges = store.lineage_edges([n.ref for n in nodes])
     reasons = [p.reason for p in parts if p.partial and p.reason]
     return LineageResult(
@@ -275,9 +219,8 @@ def upstream_as_of(
     if not found:
         raise NotFoundError(f"no artifact with id {artifact_id}")
     when = as_of if as_of is not None else (found[0].create_time or 0)
-    return store.lineage_walk(
-        [artifact(artifact_id)], "upstream", as_of=when, types=types, roots_only=roots_only
-    )
+    options = WalkOptions(as_of=when, types=types, roots_only=roots_only)
+    return store.lineage_walk([artifact(artifact_id)], "upstream", options)
 
 
 def pipeline_runs(store: Store, pipeline_id: int) -> list[Context]:

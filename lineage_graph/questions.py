@@ -178,7 +178,9 @@ def models_trained_on(
         store, lineage.artifact(dataset_id), types=model_types, kinds=[Kind.ARTIFACT],
         with_properties=True,
     )
-    ranked = [RankedModel(model=m, metric=(m.properties or {}).get(metric)) for m in result.artifacts]
+    ranked = [
+        RankedModel(model=m, metric=(m.properties or {}).get(metric)) for m in result.artifacts
+    ]
 
     def key(r: RankedModel) -> tuple[int, float, int]:
         if not isinstance(r.metric, (int, float)) or isinstance(r.metric, bool):

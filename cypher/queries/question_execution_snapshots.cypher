@@ -21,4 +21,3 @@ RETURN {id: x.id, type: x.type, name: x.name, state: x.last_known_state, create_
                                  WITH DISTINCT c
                                  RETURN {id: c.id, type: c.type, name: c.name, create_time: c.create_time,
                                          parents: COLLECT { MATCH (c)-[:CHILD_OF]->(p:Context) RETURN p.id }} }} AS snap
-ORDER BY x.id

@@ -57,4 +57,3 @@ CALL (xs) {
                                          parents: COLLECT { MATCH (c)-[:CHILD_OF]->(p:Context) RETURN p.id }} }}) AS snaps
 }
 RETURN snaps
-ORDER BY f.id

@@ -1,6 +1,6 @@
 // What taint from a bad node would reach (nothing written): every downstream node with its hop
 // count (BFS pruning expand; executions of barrier types are neither reached nor passed), the ids
-// of its direct predecessors (the client picks one at hops - 1) and its contexts.
+// of its direct predecessors and its contexts (store/lineage_rules.py picks each via).
 // params: $kind, $id, $barriers
 // returns: id, kind, type, name, uri, state, create_time, hops, preds, contexts
 CALL () {

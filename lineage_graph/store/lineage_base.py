@@ -1,9 +1,14 @@
 """Lineage queries every store answers (walks, paths, snapshots, taint, deployments).
 
 Abstract methods here, one implementation per backend: ``store/neo4j_lineage.py`` (each
-method ONE parameterised Cypher statement from ``cypher/queries``) and
+question ONE parameterised Cypher statement from ``cypher/queries``; ``incident_create``
+records what the ``taint_preview`` statement found, in the same transaction) and
 ``store/memory_lineage.py`` (networkx, the reference semantics). The services in
-``lineage_graph.lineage`` and ``lineage_graph.questions`` build on these.
+``lineage_graph.lineage`` and ``lineage_graph.questions`` build on these. Walks, snapshots,
+failed steps and taint previews are template methods: the checks (``store/lineage_checks.py``),
+the answer order (``answers``) and the answer rules (``store/lineage_rules.py``) are applied
+here, once; a backend supplies only what its traversal found (``_walk_nodes``, ``_snapshots``,
+``_failed_steps``, ``_taint_reach``).
 
 Shared semantics (the property tests compare both backends on them):
 
@@ -16,15 +21,17 @@ Shared semantics (the property tests compare both backends on them):
   in that same as-of graph, whatever ``max_depth`` says.
 * Taint from a source reaches every node downstream of it, except through executions whose
   type is a barrier (they are neither reached nor passed through); contexts that reached
-  artifacts/executions belong to are reached too (one hop further). ``via`` is the
-  predecessor on a shortest path: the lowest-id one (for contexts: lowest hops, then
-  artifacts before executions, then lowest id).
+  artifacts/executions belong to are reached too (one hop further). ``via`` is chosen by
+  ``lineage_rules.taint_answer`` for both backends.
+* Answers are in the order ``answers.node_order`` / ``edge_order`` / ``input_order`` define.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Unpack
 
 from ..answers import (
     Deployment,
@@ -33,47 +40,60 @@ from ..answers import (
     FailedStep,
     Incident,
     LineageEdge,
+    LineageNode,
     LineagePath,
     LineageResult,
     NodeRef,
     TaintedNode,
+    WalkKeywords,
+    WalkOptions,
 )
-from ..models import Kind
+from .lineage_checks import check_walk
+from .lineage_rules import Reached, taint_answer, walk_result
 
 
 class LineageQueries(ABC):
     """Abstract lineage surface shared by both backends (one round trip per method)."""
 
-    @abstractmethod
     def lineage_walk(
         self,
         starts: Sequence[NodeRef],
         direction: Direction,
-        *,
-        max_depth: int | None = None,
-        types: Sequence[str] | None = None,
-        kinds: Sequence[Kind] | None = None,
-        roots_only: bool = False,
-        as_of: int | None = None,
-        limit: int | None = None,
-        with_properties: bool = False,
-        include_starts: bool = False,
-        timeout: float | None = None,
+        options: WalkOptions | None = None,
+        **keywords: Unpack[WalkKeywords],
     ) -> LineageResult:
         """Artifacts and executions reachable from ``starts`` (the starts only if asked).
 
         Args:
             starts: artifacts and/or executions to start from (contexts are refused).
             direction: ``upstream`` (what produced it) or ``downstream`` (what it fed).
-            max_depth: at most this many hops (edges); None is unbounded.
-            types: keep only nodes of these type names.
-            kinds: keep only these kinds (artifact, execution).
-            roots_only: keep only nodes without further predecessors/successors.
-            as_of: the graph as it was at this time (ms).
-            limit: at most this many nodes; more makes the result ``partial``.
-            with_properties: include user properties of each node.
-            include_starts: also return the start nodes (hops 0) that pass the filters.
-            timeout: seconds; past it the result is ``partial`` (what arrived so far).
+            options: filters and guardrails (``answers.WalkOptions``); keywords given as
+                well replace its fields (``lineage_walk(starts, "upstream", max_depth=2)``).
+
+        Returns:
+            Nodes in answer order; ``edges`` only with ``with_edges``; ``partial`` with a
+            ``reason`` when ``limit`` or ``timeout`` cut the walk short.
+
+        Raises:
+            InvalidInputError: a bad argument, named in ``field``.
+        """
+        given = options if options is not None else WalkOptions()
+        checked = check_walk(starts, direction, replace(given, **keywords) if keywords else given)
+        nodes, timed_out = self._walk_nodes(starts, direction, checked)
+        result = walk_result(nodes, checked, timed_out)
+        if checked.with_edges:
+            edges = self.lineage_edges([*starts, *(n.ref for n in result.nodes)])
+            result = result.model_copy(update={"edges": edges})
+        return result
+
+    @abstractmethod
+    def _walk_nodes(
+        self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions
+    ) -> tuple[list[LineageNode], bool]:
+        """The nodes a walk finds, in any order, and whether its time budget ran out.
+
+        ``options`` is checked (``types``/``kinds`` tuples, kinds as ``Kind``). With a
+        ``limit``, returning ``limit + 1`` nodes is enough to tell that there are more.
         """
 
     @abstractmethod
@@ -84,7 +104,6 @@ class LineageQueries(ABC):
     def lineage_path(self, source: NodeRef, target: NodeRef) -> LineagePath | None:
         """One shortest path along the data flow from ``source`` to ``target``, or None."""
 
-    @abstractmethod
     def execution_snapshots(
         self,
         *,
@@ -95,12 +114,24 @@ class LineageQueries(ABC):
         """Snapshots (properties, inputs, contexts with ancestors) of executions: the given
         ones, those associated with the given contexts, and the producers of the given
         artifacts. Sorted by execution id, each once."""
+        found = self._snapshots(list(execution_ids), list(context_ids), list(produced_ids))
+        return sorted(found, key=lambda s: s.execution.id)
 
     @abstractmethod
+    def _snapshots(
+        self, execution_ids: list[int], context_ids: list[int], produced_ids: list[int]
+    ) -> list[ExecutionSnapshot]:
+        """``execution_snapshots``'s executions, each once, in any order."""
+
     def failed_upstream(self, start: NodeRef) -> list[FailedStep]:
         """FAILED executions at or upstream of ``start`` (for a context: of its executions),
         each with the last successful execution of the same type before it (``diff`` unset).
         Sorted by failed execution id."""
+        return sorted(self._failed_steps(start), key=lambda f: f.failed.execution.id)
+
+    @abstractmethod
+    def _failed_steps(self, start: NodeRef) -> list[FailedStep]:
+        """``failed_upstream``'s steps, each failed execution once, in any order."""
 
     @abstractmethod
     def last_deployed(
@@ -109,11 +140,24 @@ class LineageQueries(ABC):
         """The latest artifact of ``deploy_types`` downstream of an artifact, or attributed
         to a context or its descendants; with the nearest upstream model and its contexts."""
 
-    @abstractmethod
     def taint_preview(
         self, source: NodeRef, barrier_types: Sequence[str] = ()
     ) -> list[TaintedNode]:
-        """What taint from ``source`` would reach (nothing written), sorted by kind, id."""
+        """What taint from ``source`` would reach (nothing written), sorted by kind, id.
+
+        Raises:
+            NotFoundError: ``source`` does not exist.
+        """
+        return taint_answer(source, self._taint_reach(source, barrier_types))
+
+    @abstractmethod
+    def _taint_reach(self, source: NodeRef, barrier_types: Sequence[str]) -> list[Reached]:
+        """Every artifact and execution downstream of ``source`` (not itself), with hops,
+        predecessors and contexts; barrier executions are neither reached nor passed.
+
+        Raises:
+            NotFoundError: ``source`` does not exist.
+        """
 
     @abstractmethod
     def incident_create(

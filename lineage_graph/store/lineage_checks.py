@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ..answers import NodeRef
+from ..answers import NodeRef, WalkOptions
 from ..errors import InvalidInputError
 from ..models import TYPE_NAME_PATTERN, Kind
 
@@ -20,16 +21,14 @@ def check_depth(value: object, field: str = "max_depth") -> int | None:
     return value
 
 
-def check_walk_args(
-    starts: Sequence[NodeRef],
-    direction: str,
-    max_depth: object,
-    types: Sequence[str] | None,
-    kinds: Sequence[Kind] | None,
-    limit: object,
-    timeout: object,
-) -> None:
-    """Raise ``InvalidInputError`` naming the first bad argument of a lineage walk."""
+def check_walk(
+    starts: Sequence[NodeRef], direction: str, options: WalkOptions
+) -> WalkOptions:
+    """The walk's options with ``types``/``kinds`` as tuples (kinds as ``Kind``).
+
+    Raises:
+        InvalidInputError: naming the first bad argument.
+    """
     if direction not in ("upstream", "downstream"):
         raise InvalidInputError(
             f"direction must be 'upstream' or 'downstream', not {direction!r}",
@@ -43,13 +42,13 @@ def check_walk_args(
                 f"lineage starts at artifacts or executions, not context {s.id}",
                 field="starts", value=s,
             )
-    check_depth(max_depth)
+    check_depth(options.max_depth)
+    types = None if options.types is None else tuple(options.types)
     for t in types or ():
         if not isinstance(t, str) or not TYPE_NAME_PATTERN.match(t):
             raise InvalidInputError(f"type name {t!r} is invalid", field="types", value=t)
-    for k in kinds or ():
-        if k is Kind.CONTEXT:
-            raise InvalidInputError("kinds may be artifact or execution", field="kinds", value=k)
+    kinds = None if options.kinds is None else tuple(_kind(k) for k in options.kinds)
+    limit, timeout = options.limit, options.timeout
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidInputError(
             f"limit must be a positive integer, not {limit!r}", field="limit", value=limit
@@ -61,3 +60,11 @@ def check_walk_args(
             f"timeout must be a positive number of seconds, not {timeout!r}",
             field="timeout", value=timeout,
         )
+    return replace(options, types=types, kinds=kinds)
+
+
+def _kind(value: object) -> Kind:
+    # Kind is a str enum: "artifact" equals Kind.ARTIFACT.
+    if value in (Kind.ARTIFACT, Kind.EXECUTION):
+        return Kind(value)
+    raise InvalidInputError("kinds may be artifact or execution", field="kinds", value=value)

@@ -1,12 +1,13 @@
 """Lineage queries on the in-memory networkx graph: the reference semantics (the oracle).
 
 Written for clarity, not speed: breadth-first searches over ``MemoryStore.graph`` (layout in
-``store/memory.py``) that follow exactly the rules in ``store/lineage_base.py``.
+``store/memory.py``) that follow exactly the rules in ``store/lineage_base.py``. What a walk
+or a taint found becomes an answer in ``store/lineage_rules.py``, as on Neo4j; the traversals
+here are the independent implementation the property tests hold the Cypher to.
 """
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -23,23 +24,31 @@ from ..answers import (
     LineageEdge,
     LineageNode,
     LineagePath,
-    LineageResult,
     NodeRef,
-    TaintedNode,
+    WalkOptions,
+    edge_order,
+    incident_order,
+    input_order,
 )
 from ..errors import NotFoundError
 from ..models import Artifact, EventType, Execution, ExecutionState, Kind, Node
-from .lineage_checks import check_walk_args
+from .lineage_base import LineageQueries
+from .lineage_rules import Reached
 
 Key = tuple[str, int]
 _EVENTS = frozenset(e.value for e in EventType)
 _INPUTS = frozenset(e.value for e in EventType if e.is_input)
 _OUTPUTS = _EVENTS - _INPUTS
-_KIND_ORDER = {Kind.ARTIFACT: 0, Kind.EXECUTION: 1, Kind.CONTEXT: 2}
+# How an artifact / execution belongs to a context.
+_MEMBERSHIP = {"artifact": "ATTRIBUTED_TO", "execution": "ASSOCIATED_WITH"}
 
 
 def _key(r: NodeRef) -> Key:
     return (r.kind.value, r.id)
+
+
+def _ref(k: Key) -> NodeRef:
+    return NodeRef(kind=Kind(k[0]), id=k[1])
 
 
 def lineage_node(
@@ -68,15 +77,7 @@ def lineage_node(
     )
 
 
-def _sort_nodes(nodes: Iterable[LineageNode]) -> list[LineageNode]:
-    return sorted(nodes, key=lambda n: (_KIND_ORDER[n.kind], n.id))
-
-
-def input_sort_key(i: InputRef) -> tuple[str, str, int]:
-    return (i.event, json.dumps(list(i.path)), i.id)
-
-
-class MemoryLineageMixin:
+class MemoryLineageMixin(LineageQueries):
     """Implements ``LineageQueries`` for ``MemoryStore`` (which provides ``state``)."""
 
     state: Any
@@ -178,27 +179,15 @@ class MemoryLineageMixin:
 
     # ---- walks -----------------------------------------------------------------------------
 
-    def lineage_walk(
-        self,
-        starts: Sequence[NodeRef],
-        direction: Direction,
-        *,
-        max_depth: int | None = None,
-        types: Sequence[str] | None = None,
-        kinds: Sequence[Kind] | None = None,
-        roots_only: bool = False,
-        as_of: int | None = None,
-        limit: int | None = None,
-        with_properties: bool = False,
-        include_starts: bool = False,
-        timeout: float | None = None,
-    ) -> LineageResult:
-        check_walk_args(starts, direction, max_depth, types, kinds, limit, timeout)
+    def _walk_nodes(
+        self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions
+    ) -> tuple[list[LineageNode], bool]:
         start_keys = {_key(s) for s in starts}
-        dist = self._bfs(start_keys, direction, as_of=as_of, max_depth=max_depth)
+        as_of, types, kinds = options.as_of, options.types, options.kinds
+        dist = self._bfs(start_keys, direction, as_of=as_of, max_depth=options.max_depth)
         found: list[LineageNode] = []
         for key in dist:
-            if key in start_keys and not include_starts:
+            if key in start_keys and not options.include_starts:
                 continue
             node = self._node(key)
             assert node is not None
@@ -206,19 +195,12 @@ class MemoryLineageMixin:
                 continue
             if kinds is not None and node.kind not in kinds:
                 continue
-            if roots_only and any(True for _ in self._event_neighbours(key, direction, as_of)):
+            if options.roots_only and any(
+                True for _ in self._event_neighbours(key, direction, as_of)
+            ):
                 continue
-            found.append(lineage_node(node, with_properties=with_properties))
-        found = _sort_nodes(found)
-        partial = limit is not None and len(found) > limit
-        if partial:
-            found = found[:limit]
-        return LineageResult(
-            artifacts=[n for n in found if n.kind is Kind.ARTIFACT],
-            executions=[n for n in found if n.kind is Kind.EXECUTION],
-            partial=partial,
-            reason=f"node limit {limit} reached" if partial else None,
-        )
+            found.append(lineage_node(node, with_properties=options.with_properties))
+        return found, False  # no time budget: the oracle always finishes
 
     def lineage_edges(self, nodes: Sequence[NodeRef]) -> list[LineageEdge]:
         keys = {_key(n) for n in nodes}
@@ -228,13 +210,11 @@ class MemoryLineageMixin:
             if u in keys and v in keys and d.get("rel") in _EVENTS:
                 edges.append(
                     LineageEdge(
-                        source=NodeRef(kind=Kind(u[0]), id=u[1]),
-                        target=NodeRef(kind=Kind(v[0]), id=v[1]),
-                        type=d["rel"],
+                        source=_ref(u), target=_ref(v), type=d["rel"],
                         timestamp=d["event"].timestamp,
                     )
                 )
-        return sorted(edges, key=edge_sort_key)
+        return sorted(edges, key=edge_order)
 
     def lineage_path(self, source: NodeRef, target: NodeRef) -> LineagePath | None:
         src, dst = _key(source), _key(target)
@@ -285,17 +265,13 @@ class MemoryLineageMixin:
             execution=lineage_node(node),
             properties=dict(node.properties),
             custom_properties=dict(node.custom_properties),
-            inputs=sorted(inputs, key=input_sort_key),
+            inputs=sorted(inputs, key=input_order),
             contexts=[self._context_node(c) for c in ctx],
             ancestors=[self._context_node(c) for c in self._ancestors(ctx)],
         )
 
-    def execution_snapshots(
-        self,
-        *,
-        execution_ids: Sequence[int] = (),
-        context_ids: Sequence[int] = (),
-        produced_ids: Sequence[int] = (),
+    def _snapshots(
+        self, execution_ids: list[int], context_ids: list[int], produced_ids: list[int]
     ) -> list[ExecutionSnapshot]:
         g = self.state.graph
         keys: set[Key] = {("execution", i) for i in execution_ids} & set(g.nodes)
@@ -309,9 +285,9 @@ class MemoryLineageMixin:
                     for u, _, d in g.in_edges(("artifact", i), data=True)
                     if d.get("rel") in _OUTPUTS
                 }
-        return [self._snapshot(k) for k in sorted(keys, key=lambda k: k[1])]
+        return [self._snapshot(k) for k in keys]
 
-    def failed_upstream(self, start: NodeRef) -> list[FailedStep]:
+    def _failed_steps(self, start: NodeRef) -> list[FailedStep]:
         g = self.state.graph
         k = _key(start)
         if k not in g:
@@ -330,7 +306,7 @@ class MemoryLineageMixin:
         ]
         out: list[FailedStep] = []
         all_execs = list(self.state.nodes[Kind.EXECUTION].values())
-        for e in sorted(executions, key=lambda e: e.id or 0):
+        for e in executions:
             if e.last_known_state is not ExecutionState.FAILED:
                 continue
             mine = (e.create_time or 0, e.id or 0)
@@ -406,7 +382,9 @@ class MemoryLineageMixin:
 
     # ---- taint -----------------------------------------------------------------------------
 
-    def _taint(self, source: NodeRef, barrier_types: Sequence[str]) -> list[TaintedNode]:
+    def _taint_reach(self, source: NodeRef, barrier_types: Sequence[str]) -> list[Reached]:
+        if not self._exists(source):
+            raise NotFoundError(f"no {source.kind.value} with id {source.id}")
         g = self.state.graph
         src = _key(source)
         barriers = set(barrier_types)
@@ -415,47 +393,19 @@ class MemoryLineageMixin:
             return k[0] == "execution" and g.nodes[k]["type"] in barriers
 
         dist = self._bfs([src], "downstream", blocked=blocked)
-        out: list[TaintedNode] = []
-        for key, d in dist.items():
-            if key == src:
-                continue
-            preds = [
-                u
-                for u, _, data in g.in_edges(key, data=True)
-                if data.get("rel") in _EVENTS and dist.get(u) == d - 1
-            ]
-            via = min(preds, key=lambda p: p[1])
-            out.append(
-                TaintedNode(
-                    node=lineage_node(self._node(key)),  # type: ignore[arg-type]
-                    hops=d,
-                    via=NodeRef(kind=Kind(via[0]), id=via[1]),
-                )
+        return [
+            Reached(
+                node=lineage_node(self._node(key)),  # type: ignore[arg-type]
+                hops=d,
+                preds=[_ref(u) for u, _ in self._event_neighbours(key, "upstream", None)],
+                contexts=[
+                    lineage_node(self._node(c))  # type: ignore[arg-type]
+                    for c in self._contexts_of(key, _MEMBERSHIP[key[0]])
+                ],
             )
-        best: dict[Key, tuple[int, int, int, Key]] = {}
-        for t in out:
-            nkey = _key(t.node.ref)
-            rel = "ATTRIBUTED_TO" if t.node.kind is Kind.ARTIFACT else "ASSOCIATED_WITH"
-            rank = (t.hops, _KIND_ORDER[t.node.kind], t.node.id, nkey)
-            for c in self._contexts_of(nkey, rel):
-                if c not in best or rank < best[c]:
-                    best[c] = rank
-        for c, (hops, _, _, via_key) in best.items():
-            out.append(
-                TaintedNode(
-                    node=lineage_node(self._node(c)),  # type: ignore[arg-type]
-                    hops=hops + 1,
-                    via=NodeRef(kind=Kind(via_key[0]), id=via_key[1]),
-                )
-            )
-        return sorted(out, key=lambda t: (_KIND_ORDER[t.node.kind], t.node.id))
-
-    def taint_preview(
-        self, source: NodeRef, barrier_types: Sequence[str] = ()
-    ) -> list[TaintedNode]:
-        if not self._exists(source):
-            raise NotFoundError(f"no {source.kind.value} with id {source.id}")
-        return self._taint(source, barrier_types)
+            for key, d in dist.items()
+            if key != src
+        ]
 
     def _incidents(self) -> dict[int, dict[str, Any]]:
         # Kept on the state object so that ``clear()`` (which re-creates it) forgets them.
@@ -468,9 +418,7 @@ class MemoryLineageMixin:
     def incident_create(
         self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int
     ) -> Incident:
-        if not self._exists(source):
-            raise NotFoundError(f"no {source.kind.value} with id {source.id}")
-        reached = self._taint(source, barrier_types)
+        reached = self.taint_preview(source, barrier_types)
         incident_id = self.state.next_id("incident")
         record = {
             "id": incident_id,
@@ -502,9 +450,12 @@ class MemoryLineageMixin:
         return self._incident(record, with_reached=with_reached)
 
     def incident_list(self, status: str | None = None) -> list[Incident]:
-        records = [r for r in self._incidents().values() if status is None or r["status"] == status]
-        records.sort(key=lambda r: (r["created"], r["id"]), reverse=True)
-        return [self._incident(r, with_reached=False) for r in records]
+        found = [
+            self._incident(r, with_reached=False)
+            for r in self._incidents().values()
+            if status is None or r["status"] == status
+        ]
+        return sorted(found, key=incident_order, reverse=True)
 
     def incident_resolve(self, incident_id: int, resolution: str, now: int) -> Incident:
         record = self._incidents().get(incident_id)
@@ -514,14 +465,3 @@ class MemoryLineageMixin:
             record.update(status="RESOLVED", resolved=now, resolution=resolution)
         return self._incident(record, with_reached=False)
 
-
-def edge_sort_key(e: LineageEdge) -> tuple[int, int, int, int, str, int]:
-    """Edges in answers: by source, target, type, timestamp (both backends)."""
-    return (
-        _KIND_ORDER[e.source.kind],
-        e.source.id,
-        _KIND_ORDER[e.target.kind],
-        e.target.id,
-        e.type,
-        e.timestamp or 0,
-    )

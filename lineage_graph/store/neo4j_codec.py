@@ -14,7 +14,7 @@ Python type; JSON keeps ``1`` and ``1.0`` apart too.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..models import (
@@ -113,22 +113,30 @@ def encode_node(
     return props
 
 
-def decode_node(kind: Kind, props: Mapping[str, Any]) -> Node:
-    """A model object from a stored property map (inverse of ``encode_node``)."""
+def split_properties(
+    items: Iterable[tuple[str, Any]],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(declared, custom, system fields) from stored ``(key, value)`` pairs, STRUCTs decoded."""
     declared: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     fields: dict[str, Any] = {}
-    for key, value in props.items():
+    for key, value in items:
         if key.startswith(DECLARED):
-            declared[key[len(DECLARED):]] = value
+            declared[key[len(DECLARED) :]] = value
         elif key.startswith(CUSTOM):
-            custom[key[len(CUSTOM):]] = value
+            custom[key[len(CUSTOM) :]] = value
         elif key.startswith(DECLARED_JSON):
-            declared[key[len(DECLARED_JSON):]] = json.loads(value)
+            declared[key[len(DECLARED_JSON) :]] = json.loads(value)
         elif key.startswith(CUSTOM_JSON):
-            custom[key[len(CUSTOM_JSON):]] = json.loads(value)
+            custom[key[len(CUSTOM_JSON) :]] = json.loads(value)
         else:
             fields[key] = value
+    return declared, custom, fields
+
+
+def decode_node(kind: Kind, props: Mapping[str, Any]) -> Node:
+    """A model object from a stored property map (inverse of ``encode_node``)."""
+    declared, custom, fields = split_properties(props.items())
     common = {
         "id": fields["id"],
         "type": fields["type"],

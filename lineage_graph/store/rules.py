@@ -260,8 +260,10 @@ class WriteRules:
                 v.check_int(at.artifact_id, "artifact_id")
             for asc in associations:
                 v.check_int(asc.execution_id, "execution_id")
-            for link in (*attributions, *associations):
-                v.check_int(link.context_id, "context_id")
+            for context_id in [a.context_id for a in attributions] + [
+                a.context_id for a in associations
+            ]:
+                v.check_int(context_id, "context_id")
         if not attributions and not associations:
             return
         written = self.port.write_links(attributions, associations)

@@ -56,7 +56,8 @@ def answers(store: Store, h: History) -> dict[str, Any]:
         out[f"down leaves Model {a}"] = _dump(
             L.downstream(store, ref, roots_only=True, types=["Model", "PushedModel"])
         )
-        out[f"explain {arts[0]}->{a}"] = _path_summary(store, L.explain(store, L.artifact(arts[0]), ref))
+        path = L.explain(store, L.artifact(arts[0]), ref)
+        out[f"explain {arts[0]}->{a}"] = _path_summary(store, path)
         out[f"cleanup {a}"] = _dump(Q.cleanup_list(store, ref))
         out[f"cleanup barrier {a}"] = _dump(Q.cleanup_list(store, ref, barrier_types=["Validator"]))
         out[f"last deployed {a}"] = _dump(Q.last_deployed(store, ref))

@@ -90,7 +90,8 @@ class History:
     def run(self, type_: str, name: str, *, inputs: list[int] = (),  # type: ignore[assignment]
             outputs: list[tuple[str, str, dict[str, Any]]] = (),  # type: ignore[assignment]
             state: ExecutionState = ExecutionState.COMPLETE, contexts: list[int] = (),  # type: ignore[assignment]
-            t: int | None = None, declared_events: bool = False, **props: Any) -> tuple[int, list[int]]:
+            t: int | None = None, declared_events: bool = False,
+            **props: Any) -> tuple[int, list[int]]:
         """An execution reading ``inputs`` and writing new artifacts ``outputs`` (type, name,
         props); associated (and its outputs attributed) to ``contexts``."""
         eid = len(self.executions) + 1
@@ -154,7 +155,8 @@ _OUTPUT_TYPES = {
 @st.composite
 def histories(draw: st.DrawFn) -> History:
     """Random small histories: fan-in/out, pipelines with runs (some executions in none),
-    failed and cached runs, deployments (PushedModel artifacts in Deployment contexts), late input events."""
+    failed and cached runs, deployments (PushedModel artifacts in Deployment contexts), late
+    input events."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []

@@ -27,11 +27,9 @@ DIRECTIONS: tuple[Direction, ...] = ("upstream", "downstream")
 WALKS: dict[str, tuple[Direction, str]] = {
     f"lineage_{d}{v}": (d, v) for d in DIRECTIONS for v in WALK_VARIANTS
 }
-# Statements that walk an unbounded number of hops.
-DEEP = {
-    *WALKS, "question_failed_upstream",
-    "question_last_deployed", "taint_preview", "taint_mark_bad",
-}
+# Statements that walk an unbounded number of hops (taint_mark_bad records what
+# taint_preview walked, so it walks nothing itself).
+DEEP = {*WALKS, "question_failed_upstream", "question_last_deployed", "taint_preview"}
 ENUMERATING = ("Repeat", "VarLengthExpand(All)", "VarLengthExpand(Into)")
 
 

@@ -86,7 +86,8 @@ def test_5_last_success_is_of_the_same_pipeline(store: Store) -> None:
     for week in (1, 2):
         for name, pipeline in (("fraud", fraud), ("churn", churn)):
             run = h.context("PipelineRun", f"{name}-w{week}", parent=pipeline)
-            state = ExecutionState.FAILED if (name, week) == ("fraud", 2) else ExecutionState.COMPLETE
+            failed = (name, week) == ("fraud", 2)
+            state = ExecutionState.FAILED if failed else ExecutionState.COMPLETE
             runs[(name, week)], _ = h.run("Trainer", f"{name}-trainer-w{week}", inputs=[raw],
                                           outputs=[("Model", f"{name}-model-w{week}", {})],
                                           contexts=[run], state=state)

@@ -1,0 +1,133 @@
+"""The walk options (one value the layers pass) and the shared answer rules, on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lineage_graph import lineage as L
+from lineage_graph.answers import (
+    LineageNode,
+    NodeRef,
+    WalkKeywords,
+    WalkOptions,
+    edge_order,
+    node_order,
+)
+from lineage_graph.errors import InvalidInputError
+from lineage_graph.models import Kind
+from lineage_graph.store.base import Store
+from lineage_graph.store.lineage_rules import Reached, taint_answer
+
+from .histories import load
+from .story import Census, census
+
+
+@pytest.fixture
+def story(store: Store) -> Census:
+    c = census()
+    load(store, c.h)
+    return c
+
+
+def test_walk_keywords_are_the_walk_options() -> None:
+    assert set(WalkKeywords.__annotations__) == {f.name for f in dataclasses.fields(WalkOptions)}
+
+
+def test_options_and_keywords_ask_the_same(store: Store, story: Census) -> None:
+    start = L.artifact(story.models[1])
+    by_keywords = L.upstream(store, start, types=["Dataset"], kinds=["artifact"], with_edges=True)
+    options = WalkOptions(types=["Dataset"], kinds=[Kind.ARTIFACT], with_edges=True)
+    assert L.upstream(store, start, options) == by_keywords
+    assert store.lineage_walk([start], "upstream", options) == by_keywords
+    assert by_keywords.edges is not None
+    # Keywords given with options replace its fields.
+    assert L.upstream(store, start, options, types=None, with_edges=False) == L.upstream(
+        store, start, kinds=["artifact"]
+    )
+    # A store walk takes the keywords too (callers outside the services use them).
+    assert store.lineage_walk([start], "upstream", max_depth=2) == L.upstream(
+        store, start, WalkOptions(max_depth=2)
+    )
+
+
+@pytest.mark.parametrize(
+    ("keywords", "field"),
+    [
+        ({"kinds": ["context"]}, "kinds"),
+        ({"kinds": ["nonsense"]}, "kinds"),
+        ({"max_depth": -1}, "max_depth"),
+        ({"max_depth": True}, "max_depth"),
+        ({"types": ["not a name"]}, "types"),
+        ({"limit": 0}, "limit"),
+        ({"timeout": 0}, "timeout"),
+    ],
+)
+def test_bad_options_are_refused_alike(
+    store: Store, story: Census, keywords: WalkKeywords, field: str
+) -> None:
+    start = L.artifact(story.models[1])
+    with pytest.raises(InvalidInputError) as caught:
+        L.downstream(store, start, **keywords)
+    assert caught.value.field == field
+    with pytest.raises(InvalidInputError):
+        L.downstream(store, start, WalkOptions(**keywords))
+
+
+def test_limit_cuts_in_answer_order(store: Store, story: Census) -> None:
+    full = L.downstream(store, L.artifact(story.csv))
+    cut = L.downstream(store, L.artifact(story.csv), limit=3)
+    assert cut.partial and cut.reason == "node limit 3 reached"
+    assert len(cut.nodes) == 3
+    assert sorted(cut.nodes, key=node_order) == cut.nodes
+    assert full.edges is None
+    edges = L.downstream(store, L.artifact(story.csv), with_edges=True).edges or []
+    assert edges == sorted(edges, key=edge_order)
+
+
+def _n(kind: Kind, i: int) -> LineageNode:
+    return LineageNode(kind=kind, id=i, type="T")
+
+
+def _r(kind: Kind, i: int) -> NodeRef:
+    return NodeRef(kind=kind, id=i)
+
+
+def test_taint_via_is_the_lowest_id_predecessor_one_hop_closer() -> None:
+    a, x = Kind.ARTIFACT, Kind.EXECUTION
+    run = LineageNode(kind=Kind.CONTEXT, id=7, type="PipelineRun")
+    source = _r(a, 1)
+    reached = [
+        # x5 and x3 read the source; x9 read a2 (two hops further).
+        Reached(node=_n(x, 5), hops=1, preds=[source], contexts=[run]),
+        Reached(node=_n(x, 3), hops=1, preds=[source], contexts=[]),
+        Reached(node=_n(a, 2), hops=2, preds=[_r(x, 5), _r(x, 3)], contexts=[run]),
+        # a4 was written by x9 (3 hops) and x3 (1 hop): only x3 is one hop closer.
+        Reached(node=_n(x, 9), hops=3, preds=[_r(a, 2)], contexts=[]),
+        Reached(node=_n(a, 4), hops=2, preds=[_r(x, 9), _r(x, 3)], contexts=[]),
+    ]
+    got = taint_answer(source, reversed(reached))
+    assert [(t.node.kind, t.node.id, t.hops, t.via) for t in got] == [
+        (a, 2, 2, _r(x, 3)),
+        (a, 4, 2, _r(x, 3)),
+        (x, 3, 1, source),
+        (x, 5, 1, source),
+        (x, 9, 3, _r(a, 2)),
+        # The run holds x5 (1 hop) and a2 (2 hops): reached through x5, one hop further.
+        (Kind.CONTEXT, 7, 2, _r(x, 5)),
+    ]
+
+
+def test_a_context_is_reached_through_its_nearest_lowest_id_member() -> None:
+    a, x = Kind.ARTIFACT, Kind.EXECUTION
+    run = LineageNode(kind=Kind.CONTEXT, id=1, type="PipelineRun")
+    source = _r(a, 1)
+    reached = [
+        Reached(node=_n(x, 2), hops=1, preds=[source], contexts=[]),
+        Reached(node=_n(a, 9), hops=2, preds=[_r(x, 2)], contexts=[run]),
+        Reached(node=_n(a, 4), hops=2, preds=[_r(x, 2)], contexts=[run]),
+        Reached(node=_n(x, 3), hops=3, preds=[_r(a, 4)], contexts=[run]),
+    ]
+    (context,) = [t for t in taint_answer(source, reached) if t.node.kind is Kind.CONTEXT]
+    assert (context.hops, context.via) == (3, _r(a, 4))
