@@ -1,0 +1,207 @@
+"""kill -9 of the writing process half-way, then a re-run: the graph equals a clean run.
+
+The client is a separate process killed with SIGKILL while it writes (no handler, no
+cleanup: what a crash, an OOM kill or a pulled plug does). What it left must already be
+consistent (every transaction is whole: no execution without its events), and running the
+same command again must finish the job exactly, with nothing duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lineage_graph.interop import openlineage as ol
+from lineage_graph.interop.mlmd import import_mlmd, open_mlmd
+from lineage_graph.store.base import Store
+from lineage_graph.store.memory import MemoryStore
+from lineage_graph.store.neo4j import Neo4jStore
+from lineage_graph.target import Neo4jTarget
+from tests.interop.mlmd_history import build
+from tests.interop.test_mlmd import assert_same_as_mlmd
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _spawn(target: Neo4jTarget, code: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEO4J_URI": target.uri,
+        "NEO4J_USER": target.user,
+        "NEO4J_PASSWORD": target.password,
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _kill_when(
+    proc: subprocess.Popen[bytes], store: Neo4jStore, ready: Any, timeout: float = 180
+) -> dict[str, Any]:
+    """SIGKILL ``proc`` as soon as ``ready(stats)`` holds; the stats seen at that moment."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stats = store.stats()
+        if ready(stats):
+            assert proc.poll() is None, "the writer finished before it could be killed"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            assert proc.returncode == -signal.SIGKILL
+            return stats
+        if proc.poll() is not None:
+            out = proc.communicate()
+            pytest.fail(f"the writer ended on its own (rc {proc.returncode}): {out[1][-2000:]!r}")
+        time.sleep(0.02)
+    proc.kill()
+    pytest.fail("the writer wrote nothing in time")
+
+
+def _canonical(store: Store) -> Any:
+    """The graph by names, without ids, times and seq (which differ between runs)."""
+    names: dict[tuple[str, int], Any] = {}
+    nodes = []
+    for kind, items in (
+        ("artifact", store.get_artifacts()),
+        ("execution", store.get_executions()),
+        ("context", store.get_contexts()),
+    ):
+        for n in items:
+            assert n.id is not None
+            names[(kind, n.id)] = (kind, n.type, n.name)
+            nodes.append(n.model_dump(exclude={"id", "seq", "create_time", "update_time"}))
+    execution_ids = [i for k, i in names if k == "execution"]
+    events = sorted(
+        (names[("artifact", e.artifact_id)], names[("execution", e.execution_id)], e.type.value)
+        for e in store.get_events(execution_ids=execution_ids)
+    )
+    links = sorted(
+        (names[(k, i)], names[("context", c.id)])
+        for (k, i) in names
+        if k != "context"
+        for c in (
+            store.get_contexts_by_artifact(i)
+            if k == "artifact"
+            else store.get_contexts_by_execution(i)
+        )
+        if c.id is not None
+    )
+    parents = sorted(
+        (names[("context", i)], names[("context", p.id)])
+        for (k, i) in names
+        if k == "context"
+        for p in store.get_parent_contexts(i)
+        if p.id is not None
+    )
+    return sorted(nodes, key=json.dumps), events, links, parents
+
+
+def test_mlmd_import_killed_midway_is_consistent_and_resumes(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    path = tmp_path / "mlmd.sqlite"
+    mlmd = build(path, executions=400, seed=11)
+    proc = _spawn(
+        neo4j_target,
+        f"""
+        from lineage_graph.interop.mlmd import import_mlmd, open_mlmd
+        from lineage_graph.store.neo4j import Neo4jStore
+        import os
+        store = Neo4jStore.connect(os.environ["NEO4J_URI"], os.environ["NEO4J_USER"],
+                                   os.environ["NEO4J_PASSWORD"])
+        import_mlmd(store, open_mlmd({str(path)!r}), batch=10)
+        """,
+    )
+    seen = _kill_when(proc, neo4j_store, lambda s: s["executions"] >= 30)
+    total = len(mlmd.get_executions())
+    assert seen["executions"] < total
+
+    # What the killed process left is whole: every stored execution has all its events.
+    stored = neo4j_store.get_executions()
+    assert 30 <= len(stored) < total
+    ids = [e.id for e in stored if e.id is not None]
+    artifacts = {a.id for a in neo4j_store.get_artifacts()}
+    expected = {
+        (int(e.artifact_id), int(e.execution_id))
+        for e in mlmd.get_events_by_execution_ids(ids)
+        if e.artifact_id in artifacts
+    }
+    got = {(e.artifact_id, e.execution_id) for e in neo4j_store.get_events(execution_ids=ids)}
+    assert got == expected
+
+    again = import_mlmd(neo4j_store, open_mlmd(path), batch=50)
+    assert sum(again.new.values()) > 0
+    assert_same_as_mlmd(neo4j_store, open_mlmd(path))
+    final = import_mlmd(neo4j_store, open_mlmd(path), batch=50)
+    assert sum(final.new.values()) == 0 and sum(final.updated.values()) == 0
+
+
+def _openlineage_file(path: Path, runs: int) -> None:
+    """A chain of jobs: run i reads table i and writes table i+1; START then COMPLETE."""
+    lines = []
+    for i in range(runs):
+        for state, minute in (("START", 0), ("COMPLETE", 1)):
+            lines.append(
+                {
+                    "eventType": state,
+                    "eventTime": f"2024-05-01T{i // 60:02d}:{i % 60:02d}:{minute:02d}Z",
+                    "run": {"runId": f"00000000-0000-4000-8000-{i:012d}"},
+                    "job": {"namespace": "airflow", "name": f"job_{i % 7}"},
+                    "inputs": [{"namespace": "pg://db", "name": f"t{i}"}],
+                    "outputs": [{"namespace": "pg://db", "name": f"t{i + 1}"}],
+                    "producer": "https://example.com/torture",
+                    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+                }
+            )
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def _ingest_file(store: Store, path: Path) -> int:
+    with path.open() as f:
+        report = ol.ingest_events(store, ol.iter_documents(f))
+    return int(report.accepted)
+
+
+def test_openlineage_ingest_killed_midway_then_rerun_equals_clean_run(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.jsonl"
+    runs = 300
+    _openlineage_file(path, runs)
+    proc = _spawn(
+        neo4j_target,
+        f"""
+        from lineage_graph.interop import openlineage as ol
+        from lineage_graph.store.neo4j import Neo4jStore
+        import os
+        store = Neo4jStore.connect(os.environ["NEO4J_URI"], os.environ["NEO4J_USER"],
+                                   os.environ["NEO4J_PASSWORD"])
+        with open({str(path)!r}) as f:
+            ol.ingest_events(store, ol.iter_documents(f))
+        """,
+    )
+    seen = _kill_when(proc, neo4j_store, lambda s: s["executions"] >= 40)
+    assert seen["executions"] < runs
+    # Each event was one transaction: every stored run has its input and output.
+    for execution in neo4j_store.get_executions():
+        assert execution.id is not None
+        events = neo4j_store.get_events(execution_ids=[execution.id])
+        assert sorted(e.type.value for e in events) == ["INPUT", "OUTPUT"]
+
+    assert _ingest_file(neo4j_store, path) == 2 * runs
+    clean = MemoryStore()
+    assert _ingest_file(clean, path) == 2 * runs
+    assert _canonical(neo4j_store) == _canonical(clean)
