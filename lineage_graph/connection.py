@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from .server import Neo4jTarget, resolve
-from .store.neo4j import Neo4jStore
+from typing import TYPE_CHECKING
+
+from .target import Neo4jTarget
+
+if TYPE_CHECKING:
+    from .store.neo4j import Neo4jStore
 
 
 def connect(target: Neo4jTarget | None = None, *, start: bool = True) -> Neo4jStore:
@@ -19,5 +23,16 @@ def connect(target: Neo4jTarget | None = None, *, start: bool = True) -> Neo4jSt
 
     Raises:
         UnavailableError: no server could be found or started; the message says what to do.
+
+    Example:
+        >>> with connect() as store:                # doctest: +SKIP
+        ...     store.init_schema()
     """
-    return Neo4jStore.from_target(target or resolve(start=start))
+    from .store.neo4j import Neo4jStore
+
+    if target is None:
+        # Only when asked to find one: the resolver brings the provisioning machinery.
+        from .server import resolve
+
+        target = resolve(start=start)
+    return Neo4jStore.from_target(target)

@@ -6,7 +6,7 @@ What the Browser takes from the server (``CALL dbms.clientConfig()``, declared i
   (port ignored). The default ``guides.neo4j.com,localhost`` already admits our asset server
   at ``http://localhost:<port>``; ``127.0.0.1`` is added for links that use the address.
 * ``browser.post_connect_cmd``: commands run once after each connect (``;``-separated, no
-  leading colon). We put the whole stylesheet there INLINE (``style.post_connect_style``),
+  leading colon). We put the whole stylesheet there INLINE (``grass.post_connect_style``),
   so every Browser that connects to this server draws lineage graphs styled, with no asset
   server running. It is skipped in a profile that once opened a ``cmd=play`` link (the
   Browser then stores ``playImplicitInitCommands=false``); our links use ``cmd=edit``.
@@ -19,15 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..grass import post_connect_line
 from ..models import Kind
-from .style import post_connect_style
 
 REMOTE_CONTENT_HOSTS = ("guides.neo4j.com", "localhost", "127.0.0.1")
 
-
-def post_connect_line(type_labels: Mapping[str, Kind] | None = None) -> str:
-    """The ``browser.post_connect_cmd=style ...`` line alone (the inline lineage style)."""
-    return "browser.post_connect_cmd=" + post_connect_style(type_labels)
+__all__ = ["REMOTE_CONTENT_HOSTS", "conf_lines", "post_connect_line"]
 
 
 def conf_lines(type_labels: Mapping[str, Kind] | None = None) -> list[str]:

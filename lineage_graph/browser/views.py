@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from ..errors import InvalidInputError
 from ..models import Kind
 
 VIEWS: tuple[str, ...] = (
@@ -63,16 +64,17 @@ def view(name: str, node_id: int | None = None, kind: Kind | None = None) -> str
 
     Raises:
         KeyError: unknown view.
-        ValueError: a missing or non-integer id, or a missing kind.
+        InvalidInputError: a missing or non-integer id, or a missing kind.
     """
     text = _body(template(name))
     if "$id" in text:
         # bool is an int subclass; an id never is one.
         if not isinstance(node_id, int) or isinstance(node_id, bool):
-            raise ValueError(f"view {name!r} needs an integer id, got {node_id!r}")
+            raise InvalidInputError(f"view {name!r} needs an integer id, got {node_id!r}",
+                                    field="id", value=node_id)
         text = text.replace("$id", str(int(node_id)))
     if "__KIND__" in text:
         if name in _KINDLESS or kind is None:
-            raise ValueError(f"view {name!r} needs a kind")
+            raise InvalidInputError(f"view {name!r} needs a kind", field="kind", value=kind)
         text = text.replace("__KIND__", Kind(kind).label)
     return text

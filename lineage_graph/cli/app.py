@@ -2,10 +2,13 @@
 
 Add a noun by appending one line to ``SUB_APPS``: its command name and the module that defines
 ``app = typer.Typer(...)``. Sub-app modules raise ``LineageGraphError`` subclasses and let the
-root turn them into one line on stderr; they must not import this module (it imports them),
-and they should import heavy optional dependencies inside the commands that need them.
-A command that needs the database calls ``lineage_graph.server.resolve(docker_ok=False)``:
-a container started by a one-shot command would die with it.
+root turn them into one line on stderr (and a JSON document with ``--json``); they must not
+import this module (it imports them). They are imported for ``--help``, so at module level
+they import only typer and ``cli.common``: everything else (the store, the driver, the server
+machinery, rich, interop, tracking) inside the command that needs it.
+
+The root takes the connection options once (``--uri``, ``--user``, ``--password``,
+``--database``; see ``cli.common``) and hands every command the same ``Connection``.
 
 Exit codes: 0 success; 1 the caller's problem (``UserError``); 2 usage error (typer);
 3 ``neo4j status``: not running; 4 the backend's problem (``BackendError``: no Neo4j, Java or
@@ -15,13 +18,28 @@ Maven missing, download failed, port taken, timeout).
 from __future__ import annotations
 
 import importlib
-import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from ..errors import BackendError, LineageGraphError, UserError
+from ..errors import LineageGraphError
+from .common import (
+    EXIT_BACKEND,
+    EXIT_NOT_RUNNING,
+    EXIT_USAGE,
+    EXIT_USER,
+    Connection,
+    ConnectionOptions,
+    DatabaseOpt,
+    PasswordOpt,
+    UriOpt,
+    UserOpt,
+    exit_code,
+    fail,
+    fail_with,
+    wants_json,
+)
 
 try:  # typer >= 0.2x vendors click; older versions use click itself
     from typer._click.exceptions import UsageError as _UsageError
@@ -40,50 +58,71 @@ SUB_APPS: list[tuple[str | None, str]] = [
     (None, "lineage_graph.cli.track"),
 ]
 
-EXIT_USER, EXIT_USAGE, EXIT_NOT_RUNNING, EXIT_BACKEND = 1, 2, 3, 4
+_ARGS = "lineage_graph.args"  # ctx.meta key: the arguments after the root's own options
 
-
-def exit_code(exc: LineageGraphError) -> int:
-    """The process exit code for an error (see the module docstring)."""
-    if isinstance(exc, BackendError):
-        return EXIT_BACKEND
-    if isinstance(exc, UserError):
-        return EXIT_USER
-    return EXIT_USER
-
-
-def fail(exc: LineageGraphError) -> NoReturn:
-    """Print ``error: <message>`` as one line on stderr and exit with ``exit_code(exc)``."""
-    message = " ".join(str(exc).split()) or type(exc).__name__
-    sys.stderr.write(f"error: {message}\n")
-    sys.stderr.flush()
-    raise typer.Exit(exit_code(exc))
+__all__ = [
+    "EXIT_BACKEND",
+    "EXIT_NOT_RUNNING",
+    "EXIT_USAGE",
+    "EXIT_USER",
+    "SUB_APPS",
+    "app",
+    "exit_code",
+    "main",
+]
 
 
 class _Root(TyperGroup):
     """Every command runs inside this ``invoke``: the one place our errors become exit codes."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        # Kept for a usage error raised before the command parsed its own --json.
+        ctx.meta[_ARGS] = list(rest)
+        return rest
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LineageGraphError as exc:
-            fail(exc)
+            fail_with(exc, as_json=wants_json(ctx, ctx.meta.get(_ARGS)))
         except _UsageError as exc:
             # A subcommand's bad flag or argument: one line too, not typer's boxed usage.
             where = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
-            sys.stderr.write(f"error: {' '.join(exc.format_message().split())}{where}\n")
-            sys.stderr.flush()
-            raise typer.Exit(EXIT_USAGE) from None
+            param = getattr(exc, "param", None)
+            fail(
+                exc.format_message() + where,
+                EXIT_USAGE,
+                as_json=wants_json(ctx, ctx.meta.get(_ARGS)),
+                kind="UsageError",
+                field=getattr(param, "name", None),
+            )
 
 
 app = typer.Typer(
     cls=_Root,
     name="lineage-graph",
-    help="Version control for machine learning: ML metadata as a Neo4j graph.",
+    help=(
+        "Version control for machine learning: ML metadata as a Neo4j graph.\n\n"
+        "The connection options go before the command, or after a command that uses them."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    uri: UriOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Read the connection options once, for whichever command runs."""
+    ctx.obj = Connection(ConnectionOptions(uri or None, user or None, password, database or None))
+
 
 for _name, _module in SUB_APPS:
     app.add_typer(importlib.import_module(_module).app, name=_name)

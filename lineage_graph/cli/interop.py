@@ -15,22 +15,25 @@ Examples::
 ``TYPE:NAME``, with ``--kind`` to pick the kind. With ``--upstream``/``--downstream`` the
 export holds that node and its lineage, otherwise just that node (for a context: the context,
 its artifacts and executions).
+
+Every command takes the connection options (``cli.common``) and may start the local Neo4j.
+``import`` and ``serve`` write, so they apply the schema first; ``export`` only reads.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import InvalidInputError
-from ..models import Kind
-from ..store.base import Store
+from .common import Connection, JsonOpt, KindName, KindOpt, connects, emit_json, kind_of
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 import_app = typer.Typer(
     help="Bring history in: an MLMD store or OpenLineage events.", no_args_is_help=True
@@ -42,24 +45,20 @@ export_app = typer.Typer(
 serve_app = typer.Typer(help="Serve the OpenLineage HTTP endpoint (POST /api/v1/lineage).")
 
 
-def _store() -> Store:
-    from ..connection import connect
-    from ..server import resolve
-
-    store = connect(resolve(docker_ok=False))
-    store.init_schema()
-    return store
-
-
 def _emit(doc: dict[str, Any], as_json: bool, text: str) -> None:
-    typer.echo(json.dumps(doc, sort_keys=True) if as_json else text)
+    if as_json:
+        emit_json(doc)
+    else:
+        typer.echo(text)
 
 
 # ---- import --------------------------------------------------------------------------------
 
 
 @import_app.command("mlmd")
+@connects
 def import_mlmd_cmd(
+    conn: Connection,
     sqlite_file: Annotated[
         Path | None, typer.Argument(help="The MLMD SQLite file (opened read-only).")
     ] = None,
@@ -68,7 +67,7 @@ def import_mlmd_cmd(
         typer.Option("--mysql-config", help="JSON or text-proto MySQLDatabaseConfig file."),
     ] = None,
     batch: Annotated[int, typer.Option(min=1, max=100_000, help="Nodes per round trip.")] = 1000,
-    as_json: JsonFlag = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import an MLMD store (types, nodes, events, links) keeping MLMD's ids; re-runs add
     only what is new."""
@@ -87,7 +86,7 @@ def import_mlmd_cmd(
         assert mysql_config is not None
         mlmd = open_mlmd(mysql_config=mysql_config_from_file(mysql_config))
     with (
-        _store() as store,
+        conn.store(write=True, start=True) as store,
         Progress(
             TextColumn("{task.description:>16}"),
             BarColumn(),
@@ -117,12 +116,14 @@ def import_mlmd_cmd(
 
 
 @import_app.command("openlineage")
+@connects
 def import_openlineage_cmd(
+    conn: Connection,
     source: Annotated[str, typer.Argument(help="A JSON or JSON Lines file of events, or -.")],
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first malformed event.")
     ] = False,
-    as_json: JsonFlag = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Ingest OpenLineage RunEvents (one JSON document, an array, or JSON Lines)."""
     from ..interop.openlineage import ingest_events, iter_documents
@@ -135,7 +136,7 @@ def import_openlineage_cmd(
             raise InvalidInputError(f"{source} does not exist", field="source", value=source)
         with path.open(encoding="utf-8") as fh:
             docs = list(iter_documents(fh))
-    with _store() as store:
+    with conn.store(write=True, start=True) as store:
         report = ingest_events(store, docs, stop_on_error=strict)
     _emit(
         report.as_dict(),
@@ -153,7 +154,9 @@ def import_openlineage_cmd(
 
 
 @serve_app.callback(invoke_without_command=True)
+@connects
 def serve_cmd(
+    conn: Connection,
     host: Annotated[
         str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")
     ] = "127.0.0.1",
@@ -169,18 +172,12 @@ def serve_cmd(
     """Accept OpenLineage events over HTTP until Ctrl-C."""
     from ..interop.server import LineageServer
 
-    with _store() as store:
-        try:
-            server = LineageServer(store, host, port, api_key=api_key)
-        except OSError as exc:
-            from ..errors import UnavailableError
-
-            raise UnavailableError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    with conn.store(write=True, start=True) as store:
+        server = LineageServer(store, host, port, api_key=api_key)
         typer.echo(f"OpenLineage endpoint: {server.url}/api/v1/lineage  (Ctrl-C stops)", err=True)
         try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
         finally:
             server.server_close()
 
@@ -189,17 +186,18 @@ def serve_cmd(
 
 
 def _selection(
-    store: Store, ref: str | None, kind: str | None, upstream: bool, downstream: bool
+    store: Store, ref: str | None, kind: KindName | None, upstream: bool, downstream: bool
 ) -> Any:
     from .. import lineage
     from ..interop.export import Selection, selection_of
+    from ..models import Kind
     from .refs import node_ref, resolve_node
 
     if ref is None:
         if upstream or downstream:
             raise InvalidInputError("--upstream/--downstream need a REF", field="REF")
         return None
-    node = resolve_node(store, ref, Kind(kind) if kind else None)
+    node = resolve_node(store, ref, kind_of(kind))
     start = node_ref(node)
     if start.kind is Kind.CONTEXT:
         if upstream or downstream:
@@ -218,9 +216,10 @@ def _selection(
 
 
 def _export(
+    conn: Connection,
     fmt: str,
     ref: str | None,
-    kind: str | None,
+    kind: KindName | None,
     output: Path,
     upstream: bool,
     downstream: bool,
@@ -229,7 +228,8 @@ def _export(
 ) -> None:
     from ..interop import export
 
-    with _store() as store:
+    # Read-only: no schema is applied (an export of a store without one is just empty).
+    with conn.store(start=True) as store:
         selection = _selection(store, ref, kind, upstream, downstream)
         if fmt == "json":
             with output.open("w", encoding="utf-8") as fh:
@@ -249,43 +249,45 @@ def _export(
 RefArg = Annotated[
     str | None, typer.Argument(help="A node: an id (42) or TYPE:NAME (Model:churn-v3).")
 ]
-KindOpt = Annotated[
-    str | None,
-    typer.Option("--kind", help="Look REF up only among artifact, execution or context."),
-]
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write.")]
 UpOpt = Annotated[bool, typer.Option("--upstream", help="Include REF's upstream lineage.")]
 DownOpt = Annotated[bool, typer.Option("--downstream", help="Include REF's downstream lineage.")]
 
 
 @export_app.command("json")
+@connects
 def export_json_cmd(
+    conn: Connection,
     output: OutOpt,
     ref: RefArg = None,
     kind: KindOpt = None,
     upstream: UpOpt = False,
     downstream: DownOpt = False,
-    as_json: JsonFlag = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """The documented JSON document (schema: docs/export-schema.md)."""
-    _export("json", ref, kind, output, upstream, downstream, "", as_json)
+    _export(conn, "json", ref, kind, output, upstream, downstream, "", as_json)
 
 
 @export_app.command("graphml")
+@connects
 def export_graphml_cmd(
+    conn: Connection,
     output: OutOpt,
     ref: RefArg = None,
     kind: KindOpt = None,
     upstream: UpOpt = False,
     downstream: DownOpt = False,
-    as_json: JsonFlag = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """GraphML (Gephi, yEd, Cytoscape, networkx)."""
-    _export("graphml", ref, kind, output, upstream, downstream, "", as_json)
+    _export(conn, "graphml", ref, kind, output, upstream, downstream, "", as_json)
 
 
 @export_app.command("openlineage")
+@connects
 def export_openlineage_cmd(
+    conn: Connection,
     output: OutOpt,
     ref: RefArg = None,
     kind: KindOpt = None,
@@ -294,7 +296,7 @@ def export_openlineage_cmd(
     namespace: Annotated[
         str, typer.Option(help="Namespace for non-OpenLineage nodes.")
     ] = "lineage-graph",
-    as_json: JsonFlag = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """OpenLineage RunEvents as JSON Lines (post them to Marquez or DataHub)."""
-    _export("openlineage", ref, kind, output, upstream, downstream, namespace, as_json)
+    _export(conn, "openlineage", ref, kind, output, upstream, downstream, namespace, as_json)

@@ -8,31 +8,29 @@ until ``lineage-graph neo4j stop``. Paths and ports: see ``lineage_graph.server.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from ..errors import UnavailableError
-from ..server import LocalServer, ServerState
-from ..server.local import USER
-from ..server.probe import bolt_version
+from .common import EXIT_NOT_RUNNING, JsonOpt, emit_json
 
-EXIT_NOT_RUNNING = 3  # LSB's "program is not running"; see cli/app.py for the others
+if TYPE_CHECKING:
+    from ..server import LocalServer, ServerState
+
+__all__ = ["EXIT_NOT_RUNNING", "app"]  # 3: LSB's "program is not running"
 
 app = typer.Typer(
     help="Run the local Neo4j server (5.26 Community from Maven Central, on 127.0.0.1).",
     no_args_is_help=True,
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-
-
 def _describe(server: LocalServer, state: ServerState | None) -> dict[str, Any]:
+    from ..server.local import USER
+
     # Never the password itself: only where it is.
     paths = server.paths
     doc: dict[str, Any] = {
@@ -80,12 +78,16 @@ def start(
             help="Seconds to wait for Bolt [default: LINEAGE_GRAPH_START_TIMEOUT or 180]."
         ),
     ] = None,
-    json_out: JsonFlag = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Start Neo4j (fetching it on first use) and print its URI and Browser URL.
 
     A second start is a no-op that prints the same.
     """
+    from rich.console import Console
+
+    from ..server import LocalServer
+
     server = LocalServer()
     if os.environ.get("NEO4J_URI"):
         typer.echo(
@@ -102,7 +104,7 @@ def start(
         )  # fmt: skip
     doc = _describe(server, state)
     if json_out:
-        typer.echo(json.dumps({**doc, "started": started}))
+        emit_json({**doc, "started": started})
         return
     if started:
         headline = (
@@ -114,12 +116,14 @@ def start(
 
 
 @app.command()
-def stop(json_out: JsonFlag = False) -> None:
+def stop(json_out: JsonOpt = False) -> None:
     """Stop the local Neo4j cleanly (no-op if it is not running)."""
+    from ..server import LocalServer
+
     server = LocalServer()
     state = server.stop()
     if json_out:
-        typer.echo(json.dumps({"stopped": state is not None, "pid": state.pid if state else None}))
+        emit_json({"stopped": state is not None, "pid": state.pid if state else None})
     elif state is None:
         typer.echo("Neo4j is not running")
     else:
@@ -127,8 +131,12 @@ def stop(json_out: JsonFlag = False) -> None:
 
 
 @app.command()
-def status(json_out: JsonFlag = False) -> None:
+def status(json_out: JsonOpt = False) -> None:
     """Say whether the local Neo4j runs, and where; exit code 3 if it does not."""
+    from ..server import LocalServer
+    from ..server.local import USER
+    from ..server.probe import bolt_version
+
     server = LocalServer()
     state = server.status()
     doc = _describe(server, state)
@@ -139,7 +147,7 @@ def status(json_out: JsonFlag = False) -> None:
         except UnavailableError:
             doc["answering"] = False  # still starting, or hung: `logs` tells which
     if json_out:
-        typer.echo(json.dumps(doc))
+        emit_json(doc)
     elif state is None:
         typer.echo("Neo4j is not running (start it with `lineage-graph neo4j start`)")
     elif doc["answering"]:
@@ -162,6 +170,8 @@ def logs(
     debug: Annotated[bool, typer.Option("--debug", help="Show debug.log instead.")] = False,
 ) -> None:
     """Print the end of the server's log (its console output, or debug.log)."""
+    from ..server import LocalServer
+
     server = LocalServer()
     path = server.paths.logs_dir / "debug.log" if debug else server.paths.console_log
     if not path.is_file():
@@ -190,4 +200,6 @@ def password() -> None:
 
     It is kept in a 0600 file in the state directory and printed only by this command.
     """
+    from ..server import LocalServer
+
     typer.echo(LocalServer().password())

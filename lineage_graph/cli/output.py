@@ -1,4 +1,7 @@
-"""Output for the query commands: one JSON document, or rich tables and trees.
+"""Output for the query commands: the JSON form of nodes, and rich tables and trees.
+
+Imported by commands when they run (it brings rich, pydantic and the answers), never at the
+import of ``lineage_graph.cli``. JSON documents are written by ``common.emit_json``.
 
 JSON shape: every node is an object with at least ``id``, ``kind`` (artifact, execution,
 context), ``type``, ``name``, ``uri`` and ``state`` (``uri`` for artifacts, ``state`` the
@@ -8,7 +11,6 @@ artifact state or the execution's last known state; null where the kind has none
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -52,12 +54,6 @@ def node_json(node: NodeLike) -> dict[str, Any]:
         "create_time": node.create_time, "update_time": node.update_time,
         "properties": node.properties, "custom_properties": node.custom_properties,
     }
-
-
-def emit_json(document: Any) -> None:
-    """Print one JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, indent=2, sort_keys=False, default=str) + "\n")
-    sys.stdout.flush()
 
 
 def console() -> Console:
@@ -107,7 +103,6 @@ def kind_name(node: NodeLike) -> str:
 __all__ = [
     "Table",
     "console",
-    "emit_json",
     "kind_name",
     "node_json",
     "nodes_table",

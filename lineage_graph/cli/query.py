@@ -3,87 +3,33 @@
 
 REF is an id or ``TYPE:NAME`` (see ``refs``). Every command takes ``--json`` (one JSON
 document on stdout; nodes carry ``id``, ``kind``, ``type``, ``name``, ``uri``, ``state``) and
-connects through the resolver: ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD`` (or ``--uri``
-etc.), else the local server this project started. Only ``demo`` starts a server.
+the connection options (``cli.common``): ``--uri``/``NEO4J_URI`` and friends, else the local
+server this project started. Only ``demo`` starts a server; only ``demo`` and ``taint`` write.
+Each command imports what it needs when it runs (``--help`` stays light).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+import contextlib
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.tree import Tree
 
-from .. import lineage, questions
-from ..answers import MODEL_TYPES, FailedStep, Incident, LineageResult
 from ..errors import InvalidInputError, NotFoundError
-from ..models import Kind, ListOptions, Node
-from ..store.base import Store
-from ..target import Neo4jTarget
-from . import output as out
-from .refs import node_ref, resolve_node
+from .common import Connection, JsonOpt, KindName, KindOpt, RefArg, connects, emit_json, kind_of
+
+if TYPE_CHECKING:
+    from ..answers import FailedStep, Incident, LineageResult
+    from ..models import Kind, Node
+    from ..store.base import Store
+    from ..target import Neo4jTarget
 
 app = typer.Typer(no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-KindOpt = Annotated[
-    Kind | None,
-    typer.Option("--kind", case_sensitive=False,
-                 help="Look REF up in this kind only (default: artifact, execution, context)."),
-]
-RefArg = Annotated[str, typer.Argument(metavar="REF", help="An id, or TYPE:NAME.")]
-UriOpt = Annotated[str | None, typer.Option("--uri", envvar="NEO4J_URI", show_envvar=True,
-                                            help="Bolt URI of the server.")]
-UserOpt = Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER", show_envvar=True)]
-PasswordOpt = Annotated[str | None, typer.Option("--password", envvar="NEO4J_PASSWORD",
-                                                 show_envvar=True)]
-DatabaseOpt = Annotated[str | None, typer.Option("--database", envvar="NEO4J_DATABASE",
-                                                 show_envvar=True)]
-
-
-@contextmanager
-def _override_env(**values: str | None) -> Iterator[None]:
-    """Hand explicit connection options to the resolver, which reads the environment."""
-    old = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is not None:
-                os.environ[k] = v
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _target(uri: str | None, user: str | None, password: str | None, database: str | None,
-            *, start: bool) -> Neo4jTarget:
-    from ..server import resolve
-
-    with _override_env(NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password,
-                       NEO4J_DATABASE=database):
-        # docker_ok=False: a container started by a one-shot command would die with it.
-        return resolve(start=start, docker_ok=False)
-
-
-@contextmanager
-def _store(uri: str | None, user: str | None, password: str | None, database: str | None,
-           *, start: bool = False) -> Iterator[Store]:
-    from ..store.neo4j import Neo4jStore
-
-    store = Neo4jStore.from_target(_target(uri, user, password, database, start=start))
-    try:
-        yield store
-    finally:
-        store.close()
-
 
 def _walkable(node: Node, command: str) -> Node:
+    from ..models import Kind
+
     if node.kind is Kind.CONTEXT:
         raise InvalidInputError(
             f"{command} follows artifacts and executions; {node.type}:{node.name} is a context",
@@ -93,6 +39,8 @@ def _walkable(node: Node, command: str) -> Node:
 
 
 def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
+    from . import output as out
+
     return {
         "start": out.node_json(node),
         "artifacts": [out.node_json(n) for n in result.artifacts],
@@ -102,15 +50,19 @@ def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
     }
 
 
-def _walk(direction: str, ref: str, kind: Kind | None, depth: int | None, types: list[str] | None,
-          limit: int | None, roots: bool, as_json: bool, conn: tuple[Any, ...]) -> None:
-    with _store(*conn) as store:
+def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: int | None,
+          types: list[str] | None, limit: int | None, roots: bool, as_json: bool) -> None:
+    from .. import lineage
+    from . import output as out
+    from .refs import node_ref, resolve_node
+
+    with conn.store() as store:
         node = _walkable(resolve_node(store, ref, kind), direction)
         walk = lineage.upstream if direction == "upstream" else lineage.downstream
         result = walk(store, node_ref(node), max_depth=depth, types=types or None, limit=limit,
                       roots_only=roots)
     if as_json:
-        out.emit_json(_lineage_json(node, result))
+        emit_json(_lineage_json(node, result))
         return
     c = out.console()
     c.print(out.nodes_table(f"{direction} of {out.kind_name(node)}",
@@ -120,15 +72,19 @@ def _walk(direction: str, ref: str, kind: Kind | None, depth: int | None, types:
 
 
 @app.command()
-def show(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-         user: UserOpt = None, password: PasswordOpt = None, database: DatabaseOpt = None) -> None:
+@connects
+def show(conn: Connection, ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False) -> None:
     """Show one node: its fields and properties."""
-    with _store(uri, user, password, database) as store:
-        node = resolve_node(store, ref, kind)
+    from ..models import Kind
+    from . import output as out
+    from .refs import resolve_node
+
+    with conn.store() as store:
+        node = resolve_node(store, ref, kind_of(kind))
         contexts = [] if node.kind is Kind.CONTEXT else out_contexts(store, node)
     if as_json:
-        out.emit_json({"node": out.node_json(node),
-                       "contexts": [out.node_json(c) for c in contexts]})
+        emit_json({"node": out.node_json(node),
+                   "contexts": [out.node_json(c) for c in contexts]})
         return
     c = out.console()
     c.print(out.nodes_table(out.kind_name(node), [node]))
@@ -142,6 +98,8 @@ def show(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOp
 
 def out_contexts(store: Store, node: Node) -> list[Node]:
     """Contexts an artifact is attributed to / an execution is associated with."""
+    from ..models import Kind, ListOptions
+
     assert node.id is not None
     if node.kind is Kind.ARTIFACT:
         options = ListOptions(artifact_id=node.id)
@@ -157,26 +115,26 @@ RootsOpt = Annotated[bool, typer.Option("--roots", help="Only the ends (origins 
 
 
 @app.command()
-def upstream(ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None, types: TypeOpt = None,
-             limit: LimitOpt = None, roots: RootsOpt = False, as_json: JsonOpt = False,
-             uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
-             database: DatabaseOpt = None) -> None:
+@connects
+def upstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
+             types: TypeOpt = None, limit: LimitOpt = None, roots: RootsOpt = False,
+             as_json: JsonOpt = False) -> None:
     """Everything REF was derived from (any depth)."""
-    _walk("upstream", ref, kind, depth, types, limit, roots, as_json,
-          (uri, user, password, database))
+    _walk(conn, "upstream", ref, kind_of(kind), depth, types, limit, roots, as_json)
 
 
 @app.command()
-def downstream(ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None, types: TypeOpt = None,
-               limit: LimitOpt = None, roots: RootsOpt = False, as_json: JsonOpt = False,
-               uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
-               database: DatabaseOpt = None) -> None:
+@connects
+def downstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
+               types: TypeOpt = None, limit: LimitOpt = None, roots: RootsOpt = False,
+               as_json: JsonOpt = False) -> None:
     """Everything derived from REF (any depth)."""
-    _walk("downstream", ref, kind, depth, types, limit, roots, as_json,
-          (uri, user, password, database))
+    _walk(conn, "downstream", ref, kind_of(kind), depth, types, limit, roots, as_json)
 
 
 def _incident_json(inc: Incident, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    from . import output as out
+
     data = inc.model_dump(mode="json", exclude={"reached"})
     if source is not None:
         data["source_node"] = source
@@ -189,22 +147,25 @@ def _incident_json(inc: Incident, source: dict[str, Any] | None = None) -> dict[
 
 
 @app.command()
-def taint(ref: RefArg,
+@connects
+def taint(conn: Connection, ref: RefArg,
           reason: Annotated[str, typer.Option("--reason", help="Why REF is bad.")],
           barrier: Annotated[list[str] | None, typer.Option(
               "--barrier", help="Execution types taint does not pass (repeatable).")] = None,
-          kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-          user: UserOpt = None, password: PasswordOpt = None,
-          database: DatabaseOpt = None) -> None:
+          kind: KindOpt = None, as_json: JsonOpt = False) -> None:
     """Record that REF is bad and taint everything downstream of it (an incident)."""
+    from .. import lineage
+    from . import output as out
+    from .refs import node_ref, resolve_node
+
     if not reason.strip():
         raise InvalidInputError("--reason must not be empty", field="reason", value=reason)
-    with _store(uri, user, password, database) as store:
-        node = _walkable(resolve_node(store, ref, kind), "taint")
+    with conn.store() as store:
+        node = _walkable(resolve_node(store, ref, kind_of(kind)), "taint")
         created = lineage.mark_bad(store, node_ref(node), reason, barrier_types=barrier or ())
         inc = lineage.incident(store, created.id)
     if as_json:
-        out.emit_json({"incident": _incident_json(inc, out.node_json(node))})
+        emit_json({"incident": _incident_json(inc, out.node_json(node))})
         return
     c = out.console()
     c.print(f"[bold red]incident {inc.id}[/bold red] on {out.kind_name(node)}: {inc.reason}")
@@ -213,20 +174,24 @@ def taint(ref: RefArg,
 
 
 @app.command()
+@connects
 def incidents(
+    conn: Connection,
     status: Annotated[str | None, typer.Option(
         "--status", help="OPEN or RESOLVED (default: all).")] = None,
-    as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
-    password: PasswordOpt = None, database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """List recorded incidents, newest first."""
+    from .. import lineage
+    from . import output as out
+
     if status is not None and status.upper() not in ("OPEN", "RESOLVED"):
         raise InvalidInputError(f"--status {status!r}: use OPEN or RESOLVED", field="status",
                                 value=status)
-    with _store(uri, user, password, database) as store:
+    with conn.store() as store:
         found = lineage.incidents(store, status=status.upper() if status else None)
     if as_json:
-        out.emit_json({"incidents": [_incident_json(i) for i in found]})
+        emit_json({"incidents": [_incident_json(i) for i in found]})
         return
     table = out.Table(title="incidents", title_justify="left")
     for col in ("id", "status", "source", "reason", "reached", "created"):
@@ -239,12 +204,18 @@ def incidents(
 
 
 @app.command()
-def provenance(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-               user: UserOpt = None, password: PasswordOpt = None,
-               database: DatabaseOpt = None) -> None:
+@connects
+def provenance(conn: Connection, ref: RefArg, kind: KindOpt = None,
+               as_json: JsonOpt = False) -> None:
     """Where an artifact came from: datasets, hyperparameters, pipeline and run, versions."""
-    with _store(uri, user, password, database) as store:
-        node = resolve_node(store, ref, kind or Kind.ARTIFACT)
+    from rich.tree import Tree
+
+    from .. import questions
+    from . import output as out
+    from .refs import resolve_node
+
+    with conn.store() as store:
+        node = resolve_node(store, ref, kind_of(kind or KindName.artifact))
         assert node.id is not None
         datasets = questions.training_datasets(store, node.id)
         snap = questions.producer(store, node.id)
@@ -261,7 +232,7 @@ def provenance(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri:
         "environment": snap.environment,
     }
     if as_json:
-        out.emit_json(doc)
+        emit_json(doc)
         return
     tree = Tree(f"[bold]{out.kind_name(node)}[/bold]")
     branch = tree.add("datasets")
@@ -284,6 +255,8 @@ def provenance(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri:
 
 
 def _failed_json(step: FailedStep) -> dict[str, Any]:
+    from . import output as out
+
     return {
         "execution": out.node_json(step.failed.execution),
         "error": step.failed.error,
@@ -296,16 +269,22 @@ def _failed_json(step: FailedStep) -> dict[str, Any]:
 
 
 @app.command("why-failed")
-def why_failed(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-               user: UserOpt = None, password: PasswordOpt = None,
-               database: DatabaseOpt = None) -> None:
+@connects
+def why_failed(conn: Connection, ref: RefArg, kind: KindOpt = None,
+               as_json: JsonOpt = False) -> None:
     """Failed executions at or upstream of REF (a run: in it), with what changed since the
     last success of the same step."""
-    with _store(uri, user, password, database) as store:
-        node = resolve_node(store, ref, kind)
+    from rich.tree import Tree
+
+    from .. import questions
+    from . import output as out
+    from .refs import node_ref, resolve_node
+
+    with conn.store() as store:
+        node = resolve_node(store, ref, kind_of(kind))
         steps = questions.why_failed(store, node_ref(node))
     if as_json:
-        out.emit_json({"start": out.node_json(node), "failed": [_failed_json(s) for s in steps]})
+        emit_json({"start": out.node_json(node), "failed": [_failed_json(s) for s in steps]})
         return
     c = out.console()
     if not steps:
@@ -325,6 +304,10 @@ def why_failed(ref: RefArg, kind: KindOpt = None, as_json: JsonOpt = False, uri:
 
 def _named(store: Store, name: str, kind: Kind | None) -> Node:
     """NAME for ``deployed``: a REF, else a model artifact, then a context, of that name."""
+    from ..answers import MODEL_TYPES
+    from ..models import Kind, ListOptions
+    from .refs import resolve_node
+
     try:
         return resolve_node(store, name, kind)
     except (InvalidInputError, NotFoundError):
@@ -339,14 +322,18 @@ def _named(store: Store, name: str, kind: Kind | None) -> Node:
 
 
 @app.command()
-def deployed(name: Annotated[str, typer.Argument(metavar="NAME",
+@connects
+def deployed(conn: Connection,
+             name: Annotated[str, typer.Argument(metavar="NAME",
                                                  help="A model, a pipeline, or a REF.")],
-             kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-             user: UserOpt = None, password: PasswordOpt = None,
-             database: DatabaseOpt = None) -> None:
+             kind: KindOpt = None, as_json: JsonOpt = False) -> None:
     """The latest deployment (pushed model) of a model or pipeline, and its model."""
-    with _store(uri, user, password, database) as store:
-        node = _named(store, name, kind)
+    from .. import questions
+    from . import output as out
+    from .refs import node_ref
+
+    with conn.store() as store:
+        node = _named(store, name, kind_of(kind))
         dep = questions.last_deployed(store, node_ref(node))
     doc = {
         "start": out.node_json(node),
@@ -355,7 +342,7 @@ def deployed(name: Annotated[str, typer.Argument(metavar="NAME",
         "contexts": [out.node_json(c) for c in dep.contexts] if dep else [],
     }
     if as_json:
-        out.emit_json(doc)
+        emit_json(doc)
         return
     c = out.console()
     if dep is None:
@@ -366,21 +353,24 @@ def deployed(name: Annotated[str, typer.Argument(metavar="NAME",
 
 
 @app.command("models-on")
-def models_on(ref: RefArg,
+@connects
+def models_on(conn: Connection, ref: RefArg,
               metric: Annotated[str, typer.Option("--metric",
                                                   help="Model property to rank by.")] = "auc",
               lower_is_better: Annotated[bool, typer.Option("--lower-is-better")] = False,
-              kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None,
-              user: UserOpt = None, password: PasswordOpt = None,
-              database: DatabaseOpt = None) -> None:
+              kind: KindOpt = None, as_json: JsonOpt = False) -> None:
     """Models trained on a dataset (downstream, any depth), best first by --metric."""
-    with _store(uri, user, password, database) as store:
-        node = resolve_node(store, ref, kind or Kind.ARTIFACT)
+    from .. import questions
+    from . import output as out
+    from .refs import resolve_node
+
+    with conn.store() as store:
+        node = resolve_node(store, ref, kind_of(kind or KindName.artifact))
         assert node.id is not None
         ranked = questions.models_trained_on(store, node.id, metric,
                                              higher_is_better=not lower_is_better)
     if as_json:
-        out.emit_json({
+        emit_json({
             "dataset": out.node_json(node),
             "metric": metric,
             "models": [{**out.node_json(r.model), "metric": r.metric} for r in ranked],
@@ -423,6 +413,7 @@ def browser_base_url(store: Any, target: Neo4jTarget, override: str | None) -> s
 
 def _type_labels(store: Store) -> dict[str, Kind]:
     from ..browser.style import type_labels_of
+    from ..models import Kind
 
     return type_labels_of(
         (k, t.name) for k in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT)
@@ -432,10 +423,15 @@ def _type_labels(store: Store) -> dict[str, Kind]:
 
 VIEW_CHOICES = ("show", "upstream", "downstream", "provenance", "why_failed", "models_on",
                 "deployed")
+BrowserUrlOpt = Annotated[str | None, typer.Option(
+    "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
+    help="Neo4j Browser address (default: the server's, else port 7474).")]
 
 
 @app.command()
+@connects
 def browse(
+    conn: Connection,
     ref: Annotated[str | None, typer.Argument(metavar="[REF]", help="An id, or TYPE:NAME.")]
     = None,
     view: Annotated[str, typer.Option("--view", help="One of: " + ", ".join(VIEW_CHOICES))]
@@ -447,11 +443,8 @@ def browse(
     style: Annotated[bool, typer.Option("--style", help=(
         "Also print the style link: open it once and press Run (the Browser keeps it)."))]
     = False,
-    browser_url: Annotated[str | None, typer.Option(
-        "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
-        help="Neo4j Browser address (default: the server's, else port 7474).")] = None,
-    kind: KindOpt = None, as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
-    password: PasswordOpt = None, database: DatabaseOpt = None,
+    browser_url: BrowserUrlOpt = None,
+    kind: KindOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Print a Neo4j Browser link: connected to this server, the query for REF ready to run.
 
@@ -461,15 +454,16 @@ def browse(
     from ..browser.links import browse_url
     from ..browser.style import style_command
     from ..browser.views import view as view_text
+    from ..models import Kind
+    from . import output as out
+    from .refs import resolve_node
 
     if view not in VIEW_CHOICES:
         raise InvalidInputError(f"--view {view!r}: use one of {', '.join(VIEW_CHOICES)}",
                                 field="view", value=view)
-    target = _target(uri, user, password, database, start=False)
-    from ..store.neo4j import Neo4jStore
-
-    with Neo4jStore.from_target(target) as store:
-        node = resolve_node(store, ref, kind) if ref is not None else None
+    target = conn.target()
+    with conn.store() as store:
+        node = resolve_node(store, ref, kind_of(kind)) if ref is not None else None
         labels = _type_labels(store)
         documents = _documents(store, labels) if serve else {}
         base = browser_base_url(store, target, browser_url)
@@ -500,7 +494,7 @@ def browse(
         "guide_command": guide_cmd,
     }
     if as_json:
-        out.emit_json(doc)
+        emit_json(doc)
     else:
         c = out.console()
         c.print("[bold]Open in Neo4j Browser[/bold] (log in, then press Run):")
@@ -513,10 +507,8 @@ def browse(
                     "In the Browser run:")
             c.print(f"  {doc['guide_command']}\n  {doc['style_command']}", markup=False)
     if server is not None:
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 def _documents(store: Store, labels: dict[str, Kind]) -> dict[str, bytes]:
@@ -552,7 +544,9 @@ def _summary(a: Any) -> list[str]:
             error = s["failed"]["custom_properties"].get("error")
             lines.append(f"FAILED {ex['type']} {ex['name']}: {error}")
             for ch in (s.get("diff") or {}).get("changes", []):
-                lines.append(f"  {ch['section']}.{ch['field']}: {ch['before']!r} -> {ch['after']!r}")
+                lines.append(
+                    f"  {ch['section']}.{ch['field']}: {ch['before']!r} -> {ch['after']!r}"
+                )
         return lines or ["no failed execution"]
     if n == 6:
         if not data:
@@ -573,13 +567,9 @@ def _summary(a: Any) -> list[str]:
 
 
 @app.command("demo")
-def demo_command(
-    browser_url: Annotated[str | None, typer.Option(
-        "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
-        help="Neo4j Browser address (default: the server's, else port 7474).")] = None,
-    as_json: JsonOpt = False, uri: UriOpt = None, user: UserOpt = None,
-    password: PasswordOpt = None, database: DatabaseOpt = None,
-) -> None:
+@connects
+def demo_command(conn: Connection, browser_url: BrowserUrlOpt = None,
+                 as_json: JsonOpt = False) -> None:
     """Load a realistic ML history (idempotent), answer the eight questions, link each to
     Neo4j Browser. Starts the local Neo4j if none is configured or running."""
     from rich.console import Console
@@ -589,10 +579,11 @@ def demo_command(
     from ..browser.links import browse_url
     from ..browser.style import style_command
     from ..browser.views import view as view_text
-    from ..store.neo4j import Neo4jStore
+    from . import output as out
 
-    target = _target(uri, user, password, database, start=True)
-    with Neo4jStore.from_target(target) as store:
+    target = conn.target(start=True)
+    # demo.load applies the schema itself (it writes), so the store is opened plainly here.
+    with conn.store(start=True) as store:
         # Progress goes to stderr so that --json keeps stdout one document.
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=Console(stderr=True), transient=as_json) as bar:
@@ -612,7 +603,7 @@ def demo_command(
 
     links = [link(view_text(a.view, a.node_id, a.kind)) for a in found]
     if as_json:
-        out.emit_json({
+        emit_json({
             "counts": ids.counts,
             "ids": {k: v for k, v in vars(ids).items() if k != "counts"},
             "answers": [

@@ -11,23 +11,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from .common import Connection, JsonOpt, connects, emit_json
 
 app = typer.Typer(no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-UriOpt = Annotated[
-    str | None,
-    typer.Option("--uri", envvar="NEO4J_URI", show_envvar=True, help="Bolt URI of the server."),
-]
-UserOpt = Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER", show_envvar=True)]
-PasswordOpt = Annotated[
-    str | None, typer.Option("--password", envvar="NEO4J_PASSWORD", show_envvar=True)
-]
-DatabaseOpt = Annotated[
-    str | None, typer.Option("--database", envvar="NEO4J_DATABASE", show_envvar=True)
-]
 StartOpt = Annotated[
     bool,
     typer.Option(
@@ -37,32 +25,15 @@ StartOpt = Annotated[
 
 
 @app.command("init")
-def init(
-    as_json: JsonOpt = False,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
-    start: StartOpt = True,
-) -> None:
+@connects
+def init(conn: Connection, as_json: JsonOpt = False, start: StartOpt = True) -> None:
     """Create the store's constraints, indexes and schema version node (idempotent)."""
-    from ..server import Neo4jTarget, resolve
-    from ..store.neo4j import Neo4jStore
-
-    if uri:
-        target = Neo4jTarget(
-            uri=uri, user=user or "neo4j", password=password or "", database=database
-        )
-    else:
-        # docker_ok=False: a container started by a one-shot command would die with it.
-        target = resolve(start=start, docker_ok=False)
-    with Neo4jStore.from_target(target) as store:
-        steps = store.apply_schema()
+    target = conn.target(start=start)
+    with conn.store() as store:
+        steps = conn.apply_schema(store)
     created = [s.name for s in steps if s.created]
     present = [s.name for s in steps if not s.created]
     if as_json:
-        from .output import emit_json
-
         emit_json(
             {
                 "uri": target.uri,
@@ -73,6 +44,9 @@ def init(
             }
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"Schema on {target.uri}", show_lines=False)
     table.add_column("statement")
     table.add_column("result")

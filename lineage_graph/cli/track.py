@@ -5,8 +5,9 @@ nodes by id. ``watch`` follows one subscription with a durable cursor (kept in t
 ``--name``, or in ``--cursor-dir``): it prints each delivery, or runs a handler - a command
 (``--exec``: the delivery as JSON on stdin, ``LG_*`` environment variables) or a Python
 function (``--handler file.py:func`` or ``module:func``, called as ``func(delivery, store)``).
-A handler failure stops the watch with the cursor before that delivery: the next watch gets it
-again (at least once; ``LG_DELIVERY_KEY`` / ``Delivery.key`` identifies it for idempotency).
+A handler failure stops the watch with the cursor before that delivery (``HandlerFailedError``,
+exit 1): the next watch gets it again (at least once; ``LG_DELIVERY_KEY`` / ``Delivery.key``
+identifies it for idempotency). ``watch`` writes only its cursor, so it applies no schema.
 """
 
 from __future__ import annotations
@@ -14,24 +15,20 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import json
-import os
-import shlex
-import subprocess
 import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InvalidInputError, UserError
-from ..models import ArtifactState, ExecutionState, Kind, ListOptions
-from ..store.base import Store
-from . import output as out
-from .query import DatabaseOpt, PasswordOpt, UriOpt, UserOpt, _store
-from .refs import node_ref, resolve_node
+from ..errors import HandlerFailedError, InvalidInputError, LineageGraphError
+from .common import Connection, connects, emit_json, json_option
+
+if TYPE_CHECKING:
+    from ..models import Kind
+    from ..store.base import Store
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -42,11 +39,9 @@ class Listable(str, Enum):
     contexts = "contexts"
 
 
-_KINDS = {Listable.artifacts: Kind.ARTIFACT, Listable.executions: Kind.EXECUTION,
-          Listable.contexts: Kind.CONTEXT}
-
-
 def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
+    from ..models import ArtifactState, ExecutionState, Kind
+
     if not states:
         return None
     if kind is Kind.CONTEXT:
@@ -63,27 +58,30 @@ def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
 
 
 @app.command("ls")
+@connects
 def ls(
+    conn: Connection,
     what: Annotated[Listable, typer.Argument(help="artifacts, executions or contexts.")],
     types: Annotated[list[str] | None, typer.Option("--type", "-t",
                                                     help="Only this type (repeatable).")] = None,
     states: Annotated[list[str] | None, typer.Option(
         "--state", "-s", help="Only this state (repeatable), e.g. LIVE, FAILED, CACHED.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, by id.")] = 200,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
-    database: DatabaseOpt = None,
+    as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """List recorded artifacts, executions or contexts, oldest first."""
-    kind = _KINDS[what]
+    from ..models import Kind, ListOptions
+    from . import output as out
+
+    kind = Kind(what.value.removesuffix("s"))
     options = ListOptions(types=tuple(types) if types else None,
                           states=_check_states(kind, states or []), order_by="id", limit=limit)
-    with _store(uri, user, password, database) as store:
+    with conn.store() as store:
         page = store.list_nodes(kind, options)
     if as_json:
-        out.emit_json({"kind": kind.value, "count": len(page.items),
-                       "truncated": page.next_cursor is not None,
-                       "items": [out.node_json(n) for n in page.items]})
+        emit_json({"kind": kind.value, "count": len(page.items),
+                   "truncated": page.next_cursor is not None,
+                   "items": [out.node_json(n) for n in page.items]})
         return
     out.console().print(out.nodes_table(f"{what.value} ({len(page.items)})", page.items))
     if page.next_cursor is not None:
@@ -92,6 +90,7 @@ def ls(
 
 def _subscription(name: str, artifact_types: list[str], execution_states: list[str],
                   execution_types: list[str], incidents: bool) -> Any:
+    from ..models import Kind
     from ..tracking.subscriptions import executions_reaching, incidents_opened, new_artifacts
 
     chosen = sum([bool(artifact_types), bool(execution_states), incidents])
@@ -131,43 +130,12 @@ def _load_handler(spec: str) -> Any:
                                 value=spec) from exc
 
 
-class HandlerFailed(UserError):
-    """The handler raised or exited non-zero; the delivery stays pending."""
-
-
-def _exec_handler(command: str) -> Any:
-    argv = shlex.split(command)
-    if not argv:
-        raise InvalidInputError("--exec needs a command", field="exec", value=command)
-
-    def run_command(delivery: Any) -> None:
-        doc = delivery.describe()
-        node = delivery.node
-        env = {**os.environ, "LG_DELIVERY_KEY": delivery.key,
-               "LG_SUBSCRIPTION": delivery.subscription, "LG_POSITION": str(delivery.position)}
-        if node is not None:
-            env.update({"LG_NODE_KIND": node.kind.value, "LG_NODE_ID": str(node.id),
-                        "LG_NODE_TYPE": node.type, "LG_NODE_NAME": node.name or "",
-                        "LG_NODE_URI": getattr(node, "uri", None) or ""})
-        if delivery.incident is not None:
-            env["LG_INCIDENT_ID"] = str(delivery.incident.id)
-        try:
-            done = subprocess.run(argv, input=json.dumps(doc, default=str), text=True, env=env,
-                                  check=False)
-        except OSError as exc:
-            raise HandlerFailed(f"cannot run {argv[0]!r}: {exc}") from exc
-        if done.returncode != 0:
-            raise HandlerFailed(f"handler exited with status {done.returncode} on "
-                                f"{delivery.key}; it will be delivered again")
-
-    return run_command
-
-
 def _printer(as_json: bool) -> Any:
     def show(delivery: Any) -> None:
         if as_json:
-            sys.stdout.write(json.dumps(delivery.describe(), default=str) + "\n")
-        elif delivery.incident is not None:
+            emit_json(delivery.describe(), line=True)
+            return
+        if delivery.incident is not None:
             inc = delivery.incident
             typer.echo(f"incident {inc.id}: {inc.source.kind.value} {inc.source.id} marked bad:"
                        f" {inc.reason}")
@@ -177,13 +145,14 @@ def _printer(as_json: bool) -> Any:
             typer.echo(f"{n.kind.value} {n.id}: {n.type} {n.name or ''} "
                        f"{state.value if state is not None else ''} "
                        f"{getattr(n, 'uri', None) or ''}".rstrip())
-        sys.stdout.flush()
 
     return show
 
 
 @app.command("watch")
+@connects
 def watch(
+    conn: Connection,
     name: Annotated[str, typer.Option("--name", help="Consumer name: its cursor is kept "
                                                      "under it, restarts resume there.")],
     artifact_types: Annotated[list[str] | None, typer.Option(
@@ -203,19 +172,19 @@ def watch(
         "--exec", help="Run this command per delivery (JSON on stdin, LG_* env).")] = None,
     handler: Annotated[str | None, typer.Option(
         "--handler", help="Call file.py:func or module:func(delivery, store).")] = None,
-    once: Annotated[bool, typer.Option("--once", help="Handle what is pending, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once",
+                                       help="Handle what is pending, then exit.")] = False,
     max_deliveries: Annotated[int | None, typer.Option("--max", min=1,
                                                        help="Stop after this many.")] = None,
     interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 1.0,
     cursor_dir: Annotated[Path | None, typer.Option(
         help="Keep the cursor in this directory instead of the store.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON: with --once one document, "
-                                                         "else one line per delivery.")] = False,
-    uri: UriOpt = None, user: UserOpt = None, password: PasswordOpt = None,
-    database: DatabaseOpt = None,
+    as_json: Annotated[bool, json_option("JSON: with --once one document, else one line per "
+                                         "delivery.")] = False,
 ) -> None:
     """Follow new artifacts of a type, executions reaching a state, or incidents."""
     from ..tracking.subscriptions import FileCursors, Watcher
+    from .refs import node_ref, resolve_node
 
     if exec_ and handler:
         raise InvalidInputError("use --exec or --handler, not both", field="handler",
@@ -228,7 +197,7 @@ def watch(
         raise InvalidInputError("--reaching needs --incidents", field="reaching",
                                 value=reaching)
     collected: list[dict[str, Any]] = []
-    with _store(uri, user, password, database) as store:
+    with conn.store() as store:
         if reaching is not None:
             sub = replace(sub, reaching=node_ref(resolve_node(store, reaching)))
         act = _make_handler(exec_, handler, store)
@@ -251,22 +220,22 @@ def watch(
                 handled = w.run(handle, interval=interval, max_deliveries=max_deliveries)
         except KeyboardInterrupt:
             return
-        except HandlerFailed:
-            raise
+        except LineageGraphError:
+            raise  # HandlerFailedError from --exec, or one of ours with its own exit code
         except Exception as exc:
-            if isinstance(exc, UserError):
-                raise
-            raise HandlerFailed(f"handler failed: {type(exc).__name__}: {exc}; the delivery "
-                                "will be delivered again") from exc
+            raise HandlerFailedError(f"handler failed: {type(exc).__name__}: {exc}; the "
+                                     "delivery will be delivered again") from exc
     if once and as_json:
-        out.emit_json({"subscription": name, "handled": handled, "deliveries": collected})
+        emit_json({"subscription": name, "handled": handled, "deliveries": collected})
     elif once and not as_json:
         typer.echo(f"handled {handled}")
 
 
 def _make_handler(exec_: str | None, handler: str | None, store: Store) -> Any:
     if exec_:
-        return _exec_handler(exec_)
+        from ..tracking.subscriptions import command_handler
+
+        return command_handler(exec_)
     if handler:
         func = _load_handler(handler)
         try:

@@ -24,7 +24,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ..errors import BackendError, InvalidInputError, UserError
+from ..errors import BackendError, InvalidInputError, UnavailableError, UserError
 from ..store.base import Store
 from .openlineage import OpenLineageIngest, loads_event
 
@@ -43,7 +43,17 @@ class LineageServer(ThreadingHTTPServer):
     def __init__(
         self, store: Store, host: str = "127.0.0.1", port: int = 5000, *, api_key: str | None = None
     ) -> None:
-        super().__init__((host, port), _Handler)
+        """Bind ``host:port`` (0: a free port) and serve ``store``.
+
+        Raises:
+            UnavailableError: the address cannot be bound (taken, or not this machine's).
+        """
+        try:
+            super().__init__((host, port), _Handler)
+        except OSError as exc:
+            raise UnavailableError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            ) from exc
         self.ingest = OpenLineageIngest(store)
         self.api_key = api_key
 

@@ -1,7 +1,9 @@
 """Finding or provisioning Neo4j: the resolver, the local server, the Maven fetch.
 
 ``resolve()`` is the one entry point most code needs; ``LocalServer`` is what the
-``lineage-graph neo4j`` commands drive.
+``lineage-graph neo4j`` commands drive. Nothing here imports ``browser``, ``cli`` or the
+store's backends (the stylesheet the local server configures comes from the leaf
+``lineage_graph.grass``).
 """
 
 from ..target import Neo4jTarget

@@ -5,13 +5,18 @@ without Docker pays well under a second. A container lives as long as the Python
 started it (testcontainers' reaper removes it afterwards): right for a test session, wrong for a
 one-shot CLI command, which is why the CLI provisions the local server instead.
 
+testcontainers is an optional dependency (the ``docker`` extra: ``pip install
+'lineage-graph[docker]'``), imported only when a container is started.
+
 Environment:
     DOCKER_HOST: ``unix://<path>`` or ``tcp://host:port`` (default ``unix:///var/run/docker.sock``).
-    LINEAGE_GRAPH_DOCKER: ``0`` never uses Docker.
+    LINEAGE_GRAPH_DOCKER: ``0`` never uses Docker; ``1`` requests it (an error if testcontainers
+        is missing); unset: Docker is used when the engine answers and testcontainers is there.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import socket
@@ -29,9 +34,29 @@ _DEFAULT_HOST = "unix:///var/run/docker.sock"
 _STARTED: list[Any] = []
 
 
+_NO = ("0", "false", "no", "off")
+MISSING = (
+    "Docker was requested but testcontainers is not installed: "
+    "pip install 'lineage-graph[docker]' (or unset LINEAGE_GRAPH_DOCKER to use a local Neo4j)"
+)
+
+
+def _setting() -> bool | None:
+    """``LINEAGE_GRAPH_DOCKER``: False (vetoed), True (requested) or None (unset: automatic)."""
+    raw = os.environ.get(DOCKER_ENV, "").strip().lower()
+    if not raw:
+        return None
+    return raw not in _NO
+
+
+def testcontainers_installed() -> bool:
+    """True if the optional ``testcontainers`` package can be imported (it is not imported)."""
+    return importlib.util.find_spec("testcontainers") is not None
+
+
 def engine_answers(timeout: float = 0.5) -> bool:
     """True if a Docker engine answers ``/_ping`` (and ``LINEAGE_GRAPH_DOCKER`` is not ``0``)."""
-    if os.environ.get(DOCKER_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+    if _setting() is False:
         return False
     url = urlparse(os.environ.get("DOCKER_HOST") or _DEFAULT_HOST)
     try:
@@ -53,6 +78,22 @@ def engine_answers(timeout: float = 0.5) -> bool:
     return len(words) >= 2 and words[0].startswith(b"HTTP/") and words[1] == b"200"
 
 
+def usable() -> bool:
+    """Should the resolver start a container? An engine answers and testcontainers is there.
+
+    Raises:
+        UnavailableError: ``LINEAGE_GRAPH_DOCKER=1`` asks for Docker, an engine answers, but
+            testcontainers is not installed.
+    """
+    if not engine_answers():
+        return False
+    if testcontainers_installed():
+        return True
+    if _setting() is True:
+        raise UnavailableError(MISSING)
+    return False  # not asked for: the local server serves instead
+
+
 def start_container(progress: Progress = log_progress) -> Neo4jTarget:
     """Start ``neo4j:5.26-community`` with a generated password and wait until Bolt answers.
 
@@ -60,9 +101,12 @@ def start_container(progress: Progress = log_progress) -> Neo4jTarget:
         The container's target (``source="docker"``), Browser URL included.
 
     Raises:
-        UnavailableError: the container did not start.
+        UnavailableError: testcontainers is not installed, or the container did not start.
     """
-    from testcontainers.neo4j import Neo4jContainer  # only needed on this path
+    try:
+        from testcontainers.neo4j import Neo4jContainer  # the optional `docker` extra
+    except ImportError as exc:
+        raise UnavailableError(MISSING) from exc
 
     password = "lg" + secrets.token_urlsafe(24)
     progress(f"Starting {IMAGE} with Docker")

@@ -28,12 +28,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..browser import config as browser_config
-from ..errors import UnavailableError
+from ..errors import AuthenticationError, UnavailableError
+from ..grass import post_connect_line
 from ..target import Neo4jTarget, Source
 from .maven import NEO4J_VERSION, ensure_jars
 from .paths import Paths
-from .probe import BoltAuthError, bolt_version, http_version
+from .probe import bolt_version, http_version
 from .tools import Progress, find_java, log_progress
 
 USER = "neo4j"
@@ -126,7 +126,7 @@ class LocalServer:
         target = self.target(state)
         try:
             bolt_version(target.uri, target.user, target.password, timeout=3.0)
-        except BoltAuthError:
+        except AuthenticationError:
             raise UnavailableError(
                 f"the local Neo4j (pid {state.pid}) refuses the password in "
                 f"{self.paths.password_file}; stop it with `lineage-graph neo4j stop`"
@@ -289,7 +289,7 @@ class LocalServer:
             # Guides and styles served by lineage-graph itself come from this machine.
             "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
             # The lineage style, applied inline by the Browser after every connect.
-            browser_config.post_connect_line(),
+            post_connect_line(),
             # Log slow queries only: a benchmark would otherwise write every statement.
             "db.logs.query.enabled=INFO",
             "db.logs.query.threshold=1s",
@@ -369,7 +369,7 @@ class LocalServer:
             try:
                 bolt_version(state.uri, USER, password, timeout=2.0)
                 return
-            except BoltAuthError:
+            except AuthenticationError:
                 raise UnavailableError(
                     f"the local Neo4j refuses the password in {self.paths.password_file}; "
                     f"stop it (`lineage-graph neo4j stop`) and delete {self.paths.server_home} "

@@ -1,8 +1,8 @@
 """Does a Neo4j answer? One Bolt round trip with the driver, and the HTTP discovery document.
 
-Connectivity probing is the server layer's own business (is a server there, does it take our
-password), so these driver exceptions are handled here; query errors are still translated only
-in ``lineage_graph.store.neo4j``.
+Driver exceptions become ``lineage_graph.errors`` through the store's one translation
+(``lineage_graph.store.neo4j_errors.translate``); this module only words them for a probe:
+anything short of an answer is "no Neo4j answers at <uri>".
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ import urllib.error
 import urllib.request
 
 import neo4j
-from neo4j.exceptions import AuthError, DriverError, Neo4jError
+from neo4j.exceptions import DriverError, Neo4jError
 
-from ..errors import UnavailableError
-
-
-class BoltAuthError(UnavailableError):
-    """The server answered but refused the credentials."""
+from ..errors import AuthenticationError, LineageGraphError, UnavailableError
+from ..store.neo4j_errors import translate
 
 
 def bolt_version(
@@ -37,21 +34,24 @@ def bolt_version(
         The version part of the server agent (``Neo4j/5.26.30`` gives ``5.26.30``).
 
     Raises:
-        BoltAuthError: the server refused the credentials.
+        AuthenticationError: the server refused the credentials.
         UnavailableError: nothing answers at ``uri`` (the message gives the driver's reason).
     """
     try:
-        with neo4j.GraphDatabase.driver(
+        with translate(), neo4j.GraphDatabase.driver(
             uri, auth=(user, password), connection_timeout=timeout, max_connection_pool_size=1
         ) as driver:
             info = driver.get_server_info()
             if database:
-                # A query proves the database exists (verify_connectivity's kwargs are experimental).
+                # A query proves the database exists (verify_connectivity's kwargs are
+                # experimental).
                 driver.execute_query("RETURN 1", database_=database)
-    except AuthError as exc:
-        raise BoltAuthError(f"{uri} refused the credentials for user {user!r}") from exc
-    except (DriverError, Neo4jError, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except AuthenticationError as exc:
+        raise AuthenticationError(f"{uri} refused the credentials for user {user!r}") from exc
+    except (LineageGraphError, DriverError, Neo4jError, OSError, ValueError) as exc:
+        # The driver's own words, not our translation's prefix (the caller adds context).
+        cause = exc.__cause__ if isinstance(exc, LineageGraphError) and exc.__cause__ else exc
+        reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
         raise UnavailableError(f"no Neo4j answers at {uri}: {reason}") from exc
     return info.agent.split("/", 1)[-1]
 

@@ -3,15 +3,14 @@
 1. ``NEO4J_URI`` (+ ``NEO4J_USER`` default ``neo4j``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``):
    any server, ``neo4j://`` routing URIs (clusters, Aura) included.
 2. The local server this project started earlier (recorded pid alive and Bolt answers).
-3. A Docker engine that answers: a testcontainers ``Neo4jContainer`` (``neo4j:5.26-community``).
+3. A Docker engine that answers: a testcontainers ``Neo4jContainer`` (``neo4j:5.26-community``;
+   needs the ``docker`` extra, and is skipped without it unless ``LINEAGE_GRAPH_DOCKER=1``).
 4. Provisioning: Neo4j 5.26 Community from Maven Central into the cache, started locally.
 
 Steps 3 and 4 happen only with ``start=True``.
 """
 
 from __future__ import annotations
-
-import os
 
 from ..errors import UnavailableError
 from ..target import Neo4jTarget
@@ -20,20 +19,6 @@ from .local import LocalServer
 from .paths import Paths
 from .probe import bolt_version
 from .tools import Progress, log_progress
-
-
-def from_env() -> Neo4jTarget | None:
-    """The target ``NEO4J_URI`` and friends describe, or None if ``NEO4J_URI`` is unset."""
-    uri = os.environ.get("NEO4J_URI", "").strip()
-    if not uri:
-        return None
-    return Neo4jTarget(
-        uri=uri,
-        user=os.environ.get("NEO4J_USER") or "neo4j",
-        password=os.environ.get("NEO4J_PASSWORD", ""),
-        database=os.environ.get("NEO4J_DATABASE") or None,
-        source="env",
-    )
 
 
 def resolve(
@@ -63,7 +48,7 @@ def resolve(
         >>> target.uri, target.source               # doctest: +SKIP
         ('bolt://127.0.0.1:7687', 'local')
     """
-    env = from_env()
+    env = Neo4jTarget.from_env()
     if env is not None:
         try:
             bolt_version(env.uri, env.user, env.password, database=env.database)
@@ -79,7 +64,7 @@ def resolve(
             "no Neo4j: NEO4J_URI is not set and no local server is running; start one with "
             "`lineage-graph neo4j start` or set NEO4J_URI"
         )
-    if docker_ok and docker.engine_answers():
+    if docker_ok and docker.usable():
         return docker.start_container(progress)
     state, started = local.start(progress=progress)
     return local.target(state, "provisioned" if started else "local")

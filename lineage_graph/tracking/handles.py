@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models import TYPE_NAME_PATTERN, Value
 from . import fields
 
@@ -26,6 +27,9 @@ class ArtifactRef(os.PathLike[str]):
         type: the artifact type name (defaults to the class's ``type_name``).
         fingerprint: for non-local URIs, a version string the caller vouches for.
         properties: extra custom properties recorded on the artifact.
+
+    Raises:
+        InvalidInputError: ``type`` is not a valid type name.
     """
 
     type_name: ClassVar[str] = fields.FILE
@@ -50,13 +54,22 @@ class ArtifactRef(os.PathLike[str]):
         self.uri = str(self.path) if self.path is not None else raw
         self.type = type or self.type_name
         if not TYPE_NAME_PATTERN.match(self.type):
-            raise ValueError(f"artifact type {self.type!r} is not a valid type name")
+            raise InvalidInputError(
+                f"artifact type {self.type!r} is not a valid type name", field="type",
+                value=self.type,
+            )
         self.fingerprint = fingerprint
         self.properties: dict[str, Value] = dict(properties or {})
 
     def __fspath__(self) -> str:
+        """The local path.
+
+        Raises:
+            InvalidTypeError: a non-local URI (also a ``TypeError``, as ``os.fspath`` expects).
+        """
         if self.path is None:
-            raise TypeError(f"{self.uri!r} is not a local path")
+            raise InvalidTypeError(f"{self.uri!r} is not a local path", field="uri",
+                                   value=self.uri)
         return str(self.path)
 
     def exists(self) -> bool:

@@ -20,6 +20,10 @@ Streams are level-triggered on the node's *latest* state: a node that changed se
 since the cursor is delivered once, as it is now. Cursors are kept in the store by default
 (a ``SubscriptionCursor`` context per subscription name, custom property ``seq``), or in a
 directory (``FileCursors``: one JSON file per name, replaced atomically).
+
+A handler may be any callable; ``command_handler`` makes one that runs a program per delivery
+(the delivery as JSON on stdin, ``LG_*`` environment variables) and raises
+``HandlerFailedError`` when it cannot run or exits non-zero.
 """
 
 from __future__ import annotations
@@ -27,16 +31,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Literal, Protocol
 
 from ..answers import Incident, NodeRef
-from ..errors import AlreadyExistsError, InvalidInputError
+from ..errors import AlreadyExistsError, HandlerFailedError, InvalidInputError
 from ..models import (
     Artifact,
     Context,
@@ -200,6 +206,62 @@ class FileCursors:
 
 
 Handler = Callable[[Delivery], object]
+
+
+def delivery_env(delivery: Delivery) -> dict[str, str]:
+    """The ``LG_*`` environment variables that describe a delivery to a handler process."""
+    env = {"LG_DELIVERY_KEY": delivery.key, "LG_SUBSCRIPTION": delivery.subscription,
+           "LG_POSITION": str(delivery.position)}
+    node = delivery.node
+    if node is not None:
+        env.update({"LG_NODE_KIND": node.kind.value, "LG_NODE_ID": str(node.id),
+                    "LG_NODE_TYPE": node.type, "LG_NODE_NAME": node.name or "",
+                    "LG_NODE_URI": getattr(node, "uri", None) or ""})
+    if delivery.incident is not None:
+        env["LG_INCIDENT_ID"] = str(delivery.incident.id)
+    return env
+
+
+def command_handler(command: str | Sequence[str]) -> Handler:
+    """A handler that runs ``command`` once per delivery.
+
+    The process gets ``Delivery.describe()`` as JSON on stdin and ``delivery_env`` in its
+    environment (on top of this process's).
+
+    Args:
+        command: a shell-like command line (split with ``shlex``, never run by a shell) or
+            an argv list.
+
+    Returns:
+        The handler, for ``Watcher.poll``/``Watcher.run``.
+
+    Raises:
+        InvalidInputError: the command is empty.
+
+    The handler raises ``HandlerFailedError`` when the program cannot be run or exits
+    non-zero; the watcher then leaves the cursor before that delivery.
+
+    Example:
+        >>> handler = command_handler("python deploy.py")     # doctest: +SKIP
+        >>> Watcher(store, new_artifacts("deployer", ("Model",))).poll(handler)  # doctest: +SKIP
+    """
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    if not argv:
+        raise InvalidInputError("a handler command must not be empty", field="exec",
+                                value=command)
+
+    def run_command(delivery: Delivery) -> None:
+        env = {**os.environ, **delivery_env(delivery)}
+        try:
+            done = subprocess.run(argv, input=json.dumps(delivery.describe(), default=str),
+                                  text=True, env=env, check=False)
+        except OSError as exc:
+            raise HandlerFailedError(f"cannot run {argv[0]!r}: {exc}") from exc
+        if done.returncode != 0:
+            raise HandlerFailedError(f"handler exited with status {done.returncode} on "
+                                     f"{delivery.key}; it will be delivered again")
+
+    return run_command
 
 
 class Watcher:

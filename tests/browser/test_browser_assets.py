@@ -140,7 +140,8 @@ def test_style_command_and_post_connect_form_carry_the_same_sheet() -> None:
 
 def test_conf_lines() -> None:
     lines = conf_lines()
-    assert lines[0] == "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1"
+    hosts = "guides.neo4j.com,localhost,127.0.0.1"
+    assert lines[0] == f"browser.remote_content_hostname_whitelist={hosts}"
     assert lines[1].startswith("browser.post_connect_cmd=style node {")
     assert all("\n" not in line for line in lines)
 
@@ -151,9 +152,9 @@ def test_views_splice_only_an_int_and_a_kind() -> None:
     assert "$" not in text and "__KIND__" not in text and "//" not in text
     assert "(n:Execution {id: 7})" in view("show", 7, Kind.EXECUTION)
     for bad in (None, True, "42", 4.2):
-        with pytest.raises(ValueError):
+        with pytest.raises(InvalidInputError, match="needs an integer id"):
             view("show", bad, Kind.ARTIFACT)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInputError, match="needs a kind"):
         view("show", 1, None)
     with pytest.raises(KeyError):
         view("drop_everything", 1, Kind.ARTIFACT)

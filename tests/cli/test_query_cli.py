@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -42,7 +42,7 @@ def _env(target: Neo4jTarget) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def loaded(neo4j_target: Neo4jTarget) -> Iterator[tuple[demo.DemoIds, dict[str, str]]]:
+def loaded(neo4j_target: Neo4jTarget) -> tuple[demo.DemoIds, dict[str, str]]:
     """The demo history in a cleared database, and the environment that reaches it."""
     store = Neo4jStore.from_target(neo4j_target)
     try:
@@ -50,7 +50,7 @@ def loaded(neo4j_target: Neo4jTarget) -> Iterator[tuple[demo.DemoIds, dict[str, 
         ids = demo.load(store)
     finally:
         store.close()
-    yield ids, _env(neo4j_target)
+    return ids, _env(neo4j_target)
 
 
 def run_both(args: list[str], env: dict[str, str]) -> list[tuple[int, str, str]]:

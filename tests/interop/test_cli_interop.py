@@ -124,3 +124,26 @@ def test_serve_command_accepts_client_events(cli_env: Neo4jStore) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_import_and_export_take_the_connection_options(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Like every command that reaches the database: after the command, or before it."""
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LINEAGE_GRAPH_HOME", str(tmp_path / "home"))  # no local server here
+    options = ["--uri", neo4j_target.uri, "--user", neo4j_target.user,
+               "--password", neo4j_target.password]  # fmt: skip
+    if neo4j_target.database:
+        options += ["--database", neo4j_target.database]
+    events = tmp_path / "ol.jsonl"
+    events.write_text(json.dumps(_raw_event()) + "\n")
+    r = CliRunner().invoke(app, ["import", "openlineage", str(events), "--json", *options])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["accepted"] == 1
+    out = tmp_path / "all.json"
+    r = CliRunner().invoke(app, [*options, "export", "json", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(out.read_text())["executions"]) == 1

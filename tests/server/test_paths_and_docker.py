@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from lineage_graph.errors import UnavailableError
 from lineage_graph.server import Paths
-from lineage_graph.server.docker import engine_answers
+from lineage_graph.server.docker import engine_answers, start_container, usable
 
 
 def test_home_puts_cache_data_and_state_under_it(
@@ -79,3 +82,38 @@ def test_engine_check_is_false_without_engine(
     assert engine_answers() is False
     isolated_env.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
     assert engine_answers() is False
+
+
+@pytest.fixture
+def without_testcontainers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the optional ``docker`` extra were not installed."""
+    for name in ("testcontainers", "testcontainers.neo4j"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails, find_spec says None
+
+
+@pytest.mark.usefixtures("without_testcontainers")
+def test_without_testcontainers_docker_is_skipped_unless_requested(
+    isolated_env: pytest.MonkeyPatch, fake_engine: str
+) -> None:
+    isolated_env.setenv("DOCKER_HOST", fake_engine)
+    isolated_env.delenv("LINEAGE_GRAPH_DOCKER")
+    assert engine_answers() is True
+    assert usable() is False  # automatic: the local server serves instead
+    isolated_env.setenv("LINEAGE_GRAPH_DOCKER", "1")  # requested: say what is missing
+    with pytest.raises(UnavailableError, match=r"pip install 'lineage-graph\[docker\]'") as info:
+        usable()
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.usefixtures("without_testcontainers")
+def test_starting_a_container_without_testcontainers_is_one_clear_line() -> None:
+    with pytest.raises(UnavailableError, match="testcontainers is not installed") as info:
+        start_container()
+    assert "\n" not in str(info.value)
+
+
+def test_importing_the_server_does_not_import_testcontainers() -> None:
+    code = "import sys, lineage_graph.server; print('testcontainers' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == "False"

@@ -80,7 +80,7 @@ def test_unusable_neo4j_uri_is_an_error_not_a_fallback(
     paths, local = provisioned
     isolated_env.setenv("NEO4J_URI", local.uri)
     isolated_env.setenv("NEO4J_PASSWORD", "not-the-password")
-    with pytest.raises(UnavailableError, match="NEO4J_URI.*refused the credentials"):
+    with pytest.raises(UnavailableError, match=r"NEO4J_URI.*refused the credentials"):
         resolve(start=True, paths=paths)
     isolated_env.setenv("NEO4J_URI", "bolt://127.0.0.1:9")
     with pytest.raises(UnavailableError, match="NEO4J_URI is set but unusable"):
