@@ -16,48 +16,78 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    AlreadyExistsError,
-    BackendError,
-    InvalidInputError,
-    LineageGraphError,
-    NotFoundError,
-    QueryTimeoutError,
-    UnavailableError,
-    UserError,
-)
-from .models import (
-    Artifact,
-    ArtifactAndEvent,
-    ArtifactState,
-    ArtifactType,
-    Association,
-    Attribution,
-    Context,
-    ContextType,
-    Event,
-    EventType,
-    Execution,
-    ExecutionState,
-    ExecutionType,
-    Kind,
-    ListOptions,
-    Page,
-    ParentContext,
-    PropertyFilter,
-    PropertyType,
-)
-
 if TYPE_CHECKING:
     from . import lineage, questions
     from .connection import connect
+    from .errors import (
+        AlreadyExistsError,
+        BackendError,
+        InvalidInputError,
+        LineageGraphError,
+        NotFoundError,
+        QueryTimeoutError,
+        UnavailableError,
+        UserError,
+    )
+    from .models import (
+        Artifact,
+        ArtifactAndEvent,
+        ArtifactState,
+        ArtifactType,
+        Association,
+        Attribution,
+        Context,
+        ContextType,
+        Event,
+        EventType,
+        Execution,
+        ExecutionState,
+        ExecutionType,
+        Kind,
+        ListOptions,
+        Page,
+        ParentContext,
+        PropertyFilter,
+        PropertyType,
+        Reuse,
+    )
     from .store.base import Store
     from .store.memory import MemoryStore
     from .store.neo4j import Neo4jStore
     from .tracking import Dataset, Model, PushedModel, log_metric, run, step
 
-# Loaded on first use so ``import lineage_graph`` stays light (no driver, no networkx).
+# Loaded on first use so ``import lineage_graph`` (and every CLI start) stays light: no
+# pydantic, no driver, no networkx until a name is used.
 _LAZY = {
+    "AlreadyExistsError": ("lineage_graph.errors", "AlreadyExistsError"),
+    "BackendError": ("lineage_graph.errors", "BackendError"),
+    "InvalidInputError": ("lineage_graph.errors", "InvalidInputError"),
+    "LineageGraphError": ("lineage_graph.errors", "LineageGraphError"),
+    "NotFoundError": ("lineage_graph.errors", "NotFoundError"),
+    "QueryTimeoutError": ("lineage_graph.errors", "QueryTimeoutError"),
+    "UnavailableError": ("lineage_graph.errors", "UnavailableError"),
+    "UserError": ("lineage_graph.errors", "UserError"),
+    "Artifact": ("lineage_graph.models", "Artifact"),
+    "ArtifactAndEvent": ("lineage_graph.models", "ArtifactAndEvent"),
+    "ArtifactState": ("lineage_graph.models", "ArtifactState"),
+    "ArtifactType": ("lineage_graph.models", "ArtifactType"),
+    "Association": ("lineage_graph.models", "Association"),
+    "Attribution": ("lineage_graph.models", "Attribution"),
+    "Context": ("lineage_graph.models", "Context"),
+    "ContextType": ("lineage_graph.models", "ContextType"),
+    "Event": ("lineage_graph.models", "Event"),
+    "EventType": ("lineage_graph.models", "EventType"),
+    "Execution": ("lineage_graph.models", "Execution"),
+    "ExecutionState": ("lineage_graph.models", "ExecutionState"),
+    "ExecutionType": ("lineage_graph.models", "ExecutionType"),
+    "Kind": ("lineage_graph.models", "Kind"),
+    "ListOptions": ("lineage_graph.models", "ListOptions"),
+    "Page": ("lineage_graph.models", "Page"),
+    "ParentContext": ("lineage_graph.models", "ParentContext"),
+    "PropertyFilter": ("lineage_graph.models", "PropertyFilter"),
+    "PropertyType": ("lineage_graph.models", "PropertyType"),
+    "Reuse": ("lineage_graph.models", "Reuse"),
+
     "connect": ("lineage_graph.connection", "connect"),
     "Store": ("lineage_graph.store.base", "Store"),
     "MemoryStore": ("lineage_graph.store.memory", "MemoryStore"),
@@ -113,6 +143,7 @@ __all__ = [
     "PropertyType",
     "PushedModel",
     "QueryTimeoutError",
+    "Reuse",
     "Store",
     "UnavailableError",
     "UserError",

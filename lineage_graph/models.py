@@ -209,6 +209,15 @@ class ParentContext(BaseModel):
     parent_id: StrictInt
 
 
+class Reuse(BaseModel):
+    """Memoization: the CACHED execution ``execution_id`` reused the outputs of ``original_id``."""
+
+    model_config = _Frozen
+
+    execution_id: StrictInt
+    original_id: StrictInt
+
+
 class ArtifactAndEvent(BaseModel):
     """An artifact (new or existing) with the event linking it to an execution in put_execution.
 

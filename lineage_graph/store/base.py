@@ -83,6 +83,7 @@ from ..models import (
     Page,
     ParentContext,
     PutExecutionResult,
+    Reuse,
 )
 from .lineage_base import LineageQueries
 from .rules import ImportCounts, WriteRules
@@ -127,6 +128,15 @@ class Store(LineageQueries, ABC):
         execution_ids: Sequence[int] | None = None,
     ) -> list[Event]:
         """Events touching any of the given artifacts or executions."""
+
+    @abstractmethod
+    def get_reuses(
+        self,
+        *,
+        execution_ids: Sequence[int] | None = None,
+        original_ids: Sequence[int] | None = None,
+    ) -> list[Reuse]:
+        """REUSED links from these (CACHED) executions or to these originals, ordered."""
 
     @abstractmethod
     def get_parent_contexts(self, context_id: int) -> list[Context]: ...
@@ -247,6 +257,10 @@ class Store(LineageQueries, ABC):
             )
         )
         return out.execution_ids, out.artifact_ids, out.context_ids
+
+    def put_reuses(self, links: Sequence[Reuse]) -> None:
+        """Link CACHED executions to the executions whose outputs they reused; idempotent."""
+        self._write(lambda w: w.put_reuses(links))
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         """Delete nodes with all their edges; returns how many existed."""

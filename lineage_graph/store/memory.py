@@ -38,6 +38,7 @@ from ..models import (
     Node,
     Page,
     ParentContext,
+    Reuse,
 )
 from . import validation as v
 from .base import Store
@@ -47,6 +48,7 @@ from .memory_state import (
     ASSOCIATED_WITH,
     ATTRIBUTED_TO,
     CHILD_OF,
+    REUSED,
     MemoryState,
     detach,
     event_edge_key,
@@ -127,6 +129,26 @@ class MemoryStore(MemoryLineageMixin, Store):
 
     def get_child_contexts(self, context_id: int) -> list[Context]:
         return self._contexts_along(context_id, parents=False)
+
+    def get_reuses(
+        self,
+        *,
+        execution_ids: Sequence[int] | None = None,
+        original_ids: Sequence[int] | None = None,
+    ) -> list[Reuse]:
+        g = self.state.graph
+        found: set[tuple[int, int]] = set()
+        for i in execution_ids or ():
+            key = node_key(Kind.EXECUTION, i)
+            if key in g:
+                out = g.out_edges(key, data="rel")
+                found.update((i, w[1]) for _, w, rel in out if rel == REUSED)
+        for i in original_ids or ():
+            key = node_key(Kind.EXECUTION, i)
+            if key in g:
+                into = g.in_edges(key, data="rel")
+                found.update((u[1], i) for u, _, rel in into if rel == REUSED)
+        return [Reuse(execution_id=e, original_id=o) for e, o in sorted(found)]
 
     def clear(self) -> None:
         # A fresh state object: whatever the lineage mixin keeps on it goes too.
@@ -244,6 +266,16 @@ class MemoryPort:
         for lk in links:
             u, w = node_key(Kind.CONTEXT, lk.child_id), node_key(Kind.CONTEXT, lk.parent_id)
             self.state.add_edge(u, w, CHILD_OF, rel=CHILD_OF)
+
+    def write_reuses(self, links: Sequence[Reuse]) -> int:
+        written = 0
+        for lk in links:
+            u = node_key(Kind.EXECUTION, lk.execution_id)
+            w = node_key(Kind.EXECUTION, lk.original_id)
+            if u in self.state.graph and w in self.state.graph:
+                self.state.add_edge(u, w, REUSED, rel=REUSED)
+                written += 1
+        return written
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         return sum(self.state.remove_node(kind, i) for i in ids)

@@ -26,6 +26,7 @@ _MISSING = object()
 ATTRIBUTED_TO = "ATTRIBUTED_TO"
 ASSOCIATED_WITH = "ASSOCIATED_WITH"
 CHILD_OF = "CHILD_OF"
+REUSED = "REUSED"
 
 
 def event_edge_key(event: Event) -> str:

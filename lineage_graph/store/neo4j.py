@@ -63,6 +63,7 @@ from ..models import (
     ListOptions,
     Node,
     Page,
+    Reuse,
 )
 from ..queries import schema
 from ..target import Neo4jTarget
@@ -326,6 +327,27 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         return sorted(
             events,
             key=lambda e: (e.execution_id, e.artifact_id, e.type.value, _path_key(e)),
+        )
+
+    def get_reuses(
+        self,
+        *,
+        execution_ids: Sequence[int] | None = None,
+        original_ids: Sequence[int] | None = None,
+    ) -> list[Reuse]:
+        def ok(ids: Sequence[int] | None) -> list[int]:
+            return sorted({i for i in ids or () if v.fits_int64(i)})
+
+        rows = self.read(
+            lambda r: r.run(
+                "execution_get_reuses",
+                execution_ids=ok(execution_ids),
+                original_ids=ok(original_ids),
+            )
+        )
+        return sorted(
+            (Reuse(execution_id=r["execution_id"], original_id=r["original_id"]) for r in rows),
+            key=lambda lk: (lk.execution_id, lk.original_id),
         )
 
     def get_parent_contexts(self, context_id: int) -> list[Context]:

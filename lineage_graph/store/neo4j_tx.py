@@ -24,6 +24,7 @@ from ..models import (
     Kind,
     Node,
     ParentContext,
+    Reuse,
 )
 from ..queries import query
 from . import validation as v
@@ -263,6 +264,14 @@ class Neo4jPort(StatementRunner):
             None,
             "rows",
             [{"child_id": lk.child_id, "parent_id": lk.parent_id} for lk in links],
+        )
+
+    def write_reuses(self, links: Sequence[Reuse]) -> int:
+        return self.run_batched(
+            "execution_put_reuses",
+            None,
+            "rows",
+            [{"execution_id": lk.execution_id, "original_id": lk.original_id} for lk in links],
         )
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:

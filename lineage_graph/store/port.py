@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..models import AnyType, Association, Attribution, Event, Kind, Node, ParentContext
+from ..models import AnyType, Association, Attribution, Event, Kind, Node, ParentContext, Reuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,10 @@ class WritePort(Protocol):
 
     def write_parents(self, links: Sequence[ParentContext]) -> None:
         """MERGE CHILD_OF links (both ends exist, no cycle: checked by the rules)."""
+        ...
+
+    def write_reuses(self, links: Sequence[Reuse]) -> int:
+        """MERGE REUSED links; returns how many had both ends (the others are not written)."""
         ...
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:

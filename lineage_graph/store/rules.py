@@ -38,6 +38,7 @@ from ..models import (
     Node,
     ParentContext,
     PutExecutionResult,
+    Reuse,
 )
 from . import validation as v
 from .port import NodeWrite, WritePort
@@ -292,6 +293,22 @@ class WriteRules:
         # Only ancestors of the batch's contexts can close a cycle.
         v.check_parent_links(links, edges)
         self.port.write_parents(links)
+
+    def put_reuses(self, links: Sequence[Reuse]) -> None:
+        """Link CACHED executions to the executions they reused; idempotent."""
+        for link in links:
+            v.check_int(link.execution_id, "execution_id")
+            v.check_int(link.original_id, "original_id")
+            if link.execution_id == link.original_id:
+                raise InvalidInputError(
+                    f"execution {link.execution_id} cannot reuse itself",
+                    field="original_id",
+                    value=link.original_id,
+                )
+        if links and self.port.write_reuses(links) != len(links):
+            self.require(Kind.EXECUTION, [lk.execution_id for lk in links], "execution_id")
+            self.require(Kind.EXECUTION, [lk.original_id for lk in links], "original_id")
+            raise RuntimeError("reuse links were not written although their ends exist")
 
     # ---- compound writes -----------------------------------------------------------------
 

@@ -54,9 +54,12 @@ from ..models import (
     PathStep,
     PropertyFilter,
     PropertyType,
+    PutExecutionResult,
+    Reuse,
     Value,
     type_label,
 )
+from ..store.rules import WriteRules
 from . import fields
 from .codehash import code_hash, defining_file, file_hash
 from .encoding import NotEncodable, as_property, decode, encode, handles_in, property_type
@@ -125,6 +128,15 @@ class _Slot:
             name = self.ref.uri + (f"@{digest.split(':')[-1][:16]}" if digest else "")
         return Artifact(type=self.ref.type, uri=self.ref.uri, name=name, state=state,
                         external_id=external_id, custom_properties=custom)
+
+
+def artifact_of(ref: ArtifactRef, fp: Fingerprint | None = None) -> Artifact:
+    """The artifact a step records for ``ref`` (a local path measured now unless ``fp`` is
+    given): autolog records data and models exactly as ``@step`` does."""
+    slot = _Slot((), ref, fp)
+    if fp is None:
+        slot.measure()
+    return slot.to_artifact()
 
 
 @dataclass
@@ -300,7 +312,15 @@ class Step(Generic[P, R]):
         state: ExecutionState,
         custom: dict[str, Value],
         artifacts: list[ArtifactAndEvent],
+        reuse_of: int | None = None,
+        reused: Sequence[ArtifactAndEvent] = (),
     ) -> StepRecord:
+        """Record one call as an execution in the run (one transaction).
+
+        ``reuse_of``/``reused``: a CACHED call links to the execution it reused and holds
+        that execution's outputs in its run, but is not a second producer of them: no OUTPUT
+        events, so upstream of those outputs is the run that computed them.
+        """
         param_types: dict[str, PropertyType] = {}
         for k, v in call.params.items():
             t = property_type(v)
@@ -315,25 +335,35 @@ class Step(Generic[P, R]):
                 custom.setdefault(k, v)
         for a in artifacts:
             run_.ensure_type(Kind.ARTIFACT, a.artifact.type)
+        held = [a.model_copy(update={"event_type": None, "path": ()}) for a in reused]
         contexts = [run_.pipeline_context, run_.run_context]
         check = run_.resumed
         while True:
             execution = Execution(type=self.type, name=_execution_name(run_, self, check),
                                   last_known_state=state, properties=properties,
                                   custom_properties=custom)
-            try:
+
+            def work(w: WriteRules, execution: Execution = execution) -> PutExecutionResult:
                 # Linking a known artifact must not rewrite it, or its seq would move and
                 # subscribers would see every use of a model as a new model.
-                result = run_.store.put_execution(
-                    execution, artifacts, contexts, link_existing=True
+                result = w.put_execution(
+                    execution, artifacts + held, contexts, link_existing=True
                 )
+                if reuse_of is not None:
+                    w.put_reuses([Reuse(execution_id=result.execution_id, original_id=reuse_of)])
+                return result
+
+            try:
+                result = run_.store.atomic(work)
                 break
             except AlreadyExistsError:
                 if check:
                     raise
                 check = True  # another process writes into this run: look names up
-        outputs = [aid for aid, a in zip(result.artifact_ids, artifacts, strict=True)
+        given = artifacts + held
+        outputs = [aid for aid, a in zip(result.artifact_ids, given, strict=True)
                    if a.event_type is not None and not a.event_type.is_input]
+        outputs += result.artifact_ids[len(artifacts):]
         cache_of = custom.get(fields.CACHE_OF)
         record = StepRecord(step=self.name, execution_id=result.execution_id, state=state,
                             cache_of=cache_of if isinstance(cache_of, int) else None,
@@ -410,8 +440,8 @@ class Step(Generic[P, R]):
         for k in (fields.METRICS, fields.RETURN_VALUE):
             if k in original.custom_properties:
                 custom[k] = original.custom_properties[k]
-        self._put(run_, call, ExecutionState.CACHED, custom,
-                  self._input_events(call) + outputs)
+        self._put(run_, call, ExecutionState.CACHED, custom, self._input_events(call),
+                  reuse_of=original.id, reused=outputs)
         stored = original.custom_properties.get(fields.RETURN_VALUE)
         return decode(stored["value"]) if isinstance(stored, dict) else None
 
