@@ -69,15 +69,20 @@ def profile_lineage_graph(lg: System, fn: Method) -> dict[str, Any]:
                 rows = sum(1 for _ in result)
                 summary = result.consume()
         ops = _flatten(summary.profile or {})
-        statements.append({
-            "text": text,
-            "params": {k: (v if not isinstance(v, list) or len(v) < 20 else f"<{len(v)} items>")
-                       for k, v in params.items()},
-            "rows": rows,
-            "server_ms": (summary.result_available_after or 0) + (summary.result_consumed_after or 0),
-            "db_hits": sum(o["db_hits"] or 0 for o in ops),
-            "operators": ops,
-        })
+        statements.append(
+            {
+                "text": text,
+                "params": {
+                    k: (v if not isinstance(v, list) or len(v) < 20 else f"<{len(v)} items>")
+                    for k, v in params.items()
+                },
+                "rows": rows,
+                "server_ms": (summary.result_available_after or 0)
+                + (summary.result_consumed_after or 0),
+                "db_hits": sum(o["db_hits"] or 0 for o in ops),
+                "operators": ops,
+            }
+        )
     return {"wall_ms": wall_ms, "statements": statements, "python": python_profile(fn)}
 
 
@@ -95,5 +100,8 @@ def python_profile(fn: Method, calls: int = 3, top: int = 12) -> str:
     # Keep the table only (drop the preamble and absolute paths' long prefixes).
     start = text.find("ncalls")
     body = text[start:] if start >= 0 else text
-    return "\n".join(line.replace("/root/.pyenv/versions/3.11.7/lib/python3.11/", "")
-                     for line in body.splitlines() if line.strip())
+    return "\n".join(
+        line.replace("/root/.pyenv/versions/3.11.7/lib/python3.11/", "")
+        for line in body.splitlines()
+        if line.strip()
+    )

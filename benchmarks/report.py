@@ -19,8 +19,11 @@ def machine_info() -> dict[str, Any]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal"))
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
     except (OSError, StopIteration):
         mem_kb = 0
 
@@ -36,21 +39,28 @@ def machine_info() -> dict[str, Any]:
         "ram_gb": round(mem_kb / 1024 / 1024, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "packages": {p: version(p) for p in
-                     ("neo4j", "neo4j-rust-ext", "ml-metadata", "networkx", "protobuf")},
+        "packages": {
+            p: version(p)
+            for p in ("neo4j", "neo4j-rust-ext", "ml-metadata", "networkx", "protobuf")
+        },
     }
 
 
-def _best(results: dict[str, Any], workload: str, question: str,
-          system: str) -> dict[str, Any] | None:
-    rows = [r for r in results["latency"] if r["workload"] == workload
-            and r["question"] == question and r["system"] == system]
+def _best(
+    results: dict[str, Any], workload: str, question: str, system: str
+) -> dict[str, Any] | None:
+    rows = [
+        r
+        for r in results["latency"]
+        if r["workload"] == workload and r["question"] == question and r["system"] == system
+    ]
     return min(rows, key=lambda r: r["median_ms"]) if rows else None
 
 
 def _ingest(results: dict[str, Any], workload: str, system: str) -> dict[str, Any] | None:
-    return next((r for r in results["ingest"] if r["workload"] == workload
-                 and r["system"] == system), None)
+    return next(
+        (r for r in results["ingest"] if r["workload"] == workload and r["system"] == system), None
+    )
 
 
 def _names(results: dict[str, Any], prefix: str) -> list[str]:
@@ -63,62 +73,107 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     chains, tfxs = _names(results, "chain-"), _names(results, "tfx-")
     out: list[dict[str, Any]] = []
 
-    def latency_target(label: str, wl: str | None, question: str, vs_mlmd: float,
-                       vs_nx: float | None) -> None:
+    def latency_target(
+        label: str, wl: str | None, question: str, vs_mlmd: float, vs_nx: float | None
+    ) -> None:
         if wl is None:
             return
         lg = _best(results, wl, question, "lineage-graph")
         ml = _best(results, wl, question, "mlmd")
         nx = _best(results, wl, question, "networkx")
         if not (lg and ml and (nx or vs_nx is None)):
-            out.append({"target": label, "workload": wl, "met": False,
-                        "measured": "not measured (answers differed or a system was skipped)"})
+            out.append(
+                {
+                    "target": label,
+                    "workload": wl,
+                    "met": False,
+                    "measured": "not measured (answers differed or a system was skipped)",
+                }
+            )
             return
         r_ml = ml["median_ms"] / lg["median_ms"]
-        parts = [(f"MLMD best ({ml['method']}) {ml['median_ms']:.1f} ms / lineage-graph "
-                 f"{lg['median_ms']:.1f} ms = **{r_ml:.1f}x** (need >= {vs_mlmd:g}x)")]
+        parts = [
+            (
+                f"MLMD best ({ml['method']}) {ml['median_ms']:.1f} ms / lineage-graph "
+                f"{lg['median_ms']:.1f} ms = **{r_ml:.1f}x** (need >= {vs_mlmd:g}x)"
+            )
+        ]
         met = r_ml >= vs_mlmd
         if vs_nx is not None and nx:
             r_nx = lg["median_ms"] / nx["median_ms"]
-            parts.append(f"lineage-graph / networkx {nx['median_ms']:.2f} ms = **{r_nx:.1f}x** "
-                         f"(need <= {vs_nx:g}x)")
+            parts.append(
+                f"lineage-graph / networkx {nx['median_ms']:.2f} ms = **{r_nx:.1f}x** "
+                f"(need <= {vs_nx:g}x)"
+            )
             met = met and r_nx <= vs_nx
-        out.append({"target": label, "workload": wl, "question": question, "met": met,
-                    "measured": "; ".join(parts)})
+        out.append(
+            {
+                "target": label,
+                "workload": wl,
+                "question": question,
+                "met": met,
+                "measured": "; ".join(parts),
+            }
+        )
 
     longest = chains[-1] if chains else None
-    latency_target("root datasets at the end of the deepest chain, >= 50x MLMD", longest,
-                   "roots", 50, None)
+    latency_target(
+        "root datasets at the end of the deepest chain, >= 50x MLMD", longest, "roots", 50, None
+    )
     mid = "chain-1000" if "chain-1000" in chains else longest
-    latency_target(f"full upstream at {mid}, >= 10x MLMD and within 3x networkx", mid,
-                   "upstream", 10, 3)
+    latency_target(
+        f"full upstream at {mid}, >= 10x MLMD and within 3x networkx", mid, "upstream", 10, 3
+    )
     biggest = tfxs[-1] if tfxs else None
-    latency_target(f"downstream models of the most-shared raw dataset ({biggest}), >= 20x "
-                   "MLMD and within 3x networkx", biggest, "downstream_models", 20, 3)
+    latency_target(
+        f"downstream models of the most-shared raw dataset ({biggest}), >= 20x "
+        "MLMD and within 3x networkx",
+        biggest,
+        "downstream_models",
+        20,
+        3,
+    )
     if biggest:
         lg = _ingest(results, biggest, "lineage-graph")
-        loops = [r for r in results["ingest"] if r["system"] == "mlmd"
-                 and r.get("mode", "put_execution loop") == "put_execution loop"
-                 and r["workload"].startswith("tfx-")]
+        loops = [
+            r
+            for r in results["ingest"]
+            if r["system"] == "mlmd"
+            and r.get("mode", "put_execution loop") == "put_execution loop"
+            and r["workload"].startswith("tfx-")
+        ]
         ml = loops[-1] if loops else None  # the largest TFX store MLMD loaded by its loop
         if lg and ml:
             r = lg["rate"] / ml["rate"]
-            where = ("" if ml["workload"] == biggest else
-                     f" (MLMD's put_execution loop measured on {ml['workload']}; {biggest} was "
-                     "loaded into MLMD with its batch calls, see the ingest table)")
-            out.append({"target": f"ingest nodes+edges/s ({biggest}), >= 10x MLMD",
-                        "workload": biggest, "met": r >= 10,
-                        "measured": f"lineage-graph {lg['rate']:,.0f}/s vs MLMD "
-                                    f"{ml['rate']:,.0f}/s = **{r:.1f}x** (need >= 10x){where}"})
+            where = (
+                ""
+                if ml["workload"] == biggest
+                else f" (MLMD's put_execution loop measured on {ml['workload']}; {biggest} was "
+                "loaded into MLMD with its batch calls, see the ingest table)"
+            )
+            out.append(
+                {
+                    "target": f"ingest nodes+edges/s ({biggest}), >= 10x MLMD",
+                    "workload": biggest,
+                    "met": r >= 10,
+                    "measured": f"lineage-graph {lg['rate']:,.0f}/s vs MLMD "
+                    f"{ml['rate']:,.0f}/s = **{r:.1f}x** (need >= 10x){where}",
+                }
+            )
     if len(tfxs) >= 2:
         small, big = tfxs[-2], tfxs[-1]
         a, b = _ingest(results, small, "lineage-graph"), _ingest(results, big, "lineage-graph")
         if a and b:
             r = b["peak_rss_mb"] / a["peak_rss_mb"]
-            out.append({"target": f"client memory flat from {small} to {big} (within 20%)",
-                        "workload": big, "met": r <= 1.2,
-                        "measured": f"peak RSS {a['peak_rss_mb']:.0f} MB -> "
-                                    f"{b['peak_rss_mb']:.0f} MB = **{r:.2f}x** (need <= 1.20x)"})
+            out.append(
+                {
+                    "target": f"client memory flat from {small} to {big} (within 20%)",
+                    "workload": big,
+                    "met": r <= 1.2,
+                    "measured": f"peak RSS {a['peak_rss_mb']:.0f} MB -> "
+                    f"{b['peak_rss_mb']:.0f} MB = **{r:.2f}x** (need <= 1.20x)",
+                }
+            )
     return out
 
 
@@ -138,12 +193,19 @@ def write_markdown(results: dict[str, Any]) -> str:
         "Written by the runner from one run; every figure below comes from that run.",
         "",
         f"- Date: {when:%Y-%m-%d %H:%M} UTC; took {results.get('elapsed_s', 0) / 60:.1f} min",
-        (f"- Command: `{results.get('command', '?')}` (from the repository root; Neo4j from "
-        "`NEO4J_URI`/`NEO4J_USER`/`NEO4J_PASSWORD` or the resolver)"),
-        (f"- Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('ram_gb', '?')} GB "
-        f"RAM, {m.get('os', '?')}, Python {m.get('python', '?')}"),
-        (f"- Load average (1/5/15 min) before: {_load(results.get('load_before'))}, after: "
-        f"{_load(results.get('load_after'))} (a shared machine: compare ratios, not absolutes)"),
+        (
+            f"- Command: `{results.get('command', '?')}` (from the repository root; Neo4j from "
+            "`NEO4J_URI`/`NEO4J_USER`/`NEO4J_PASSWORD` or the resolver)"
+        ),
+        (
+            f"- Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+            f"{m.get('ram_gb', '?')} GB "
+            f"RAM, {m.get('os', '?')}, Python {m.get('python', '?')}"
+        ),
+        (
+            f"- Load average (1/5/15 min) before: {_load(results.get('load_before'))}, after: "
+            f"{_load(results.get('load_after'))} (a shared machine: compare ratios, not absolutes)"
+        ),
         f"- Neo4j: {server.get('neo4j', '?')}, data directory `{server.get('data_dir', '?')}`",
         "- Packages: " + ", ".join(f"{k} {v}" for k, v in m.get("packages", {}).items()),
         "",
@@ -153,32 +215,55 @@ def write_markdown(results: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     for t in evaluate_targets(results):
-        lines.append(f"| {t['target']} | {'MET' if t['met'] else '**MISSED**'} | "
-                     f"{t['measured']} |")
-    lines += ["", "## Answers checked equal before timing", "",
-              "| workload | question | answer size | equal | compared |", "|---|---|---|---|---|"]
+        lines.append(f"| {t['target']} | {'MET' if t['met'] else '**MISSED**'} | {t['measured']} |")
+    lines += [
+        "",
+        "## Answers checked equal before timing",
+        "",
+        "| workload | question | answer size | equal | compared |",
+        "|---|---|---|---|---|",
+    ]
     for c in results["checks"]:
-        lines.append(f"| {c['workload']} | {c['question']} | {c['answer_size']} | "
-                     f"{'yes' if c['equal'] else '**NO**: ' + c['detail']} | "
-                     f"{', '.join(c['systems'])} |")
-    lines += ["", "## Ingest", "",
-              ("Nodes+edges = artifacts, executions, contexts + events, attributions, "
-              "associations, parent links. MLMD: one `put_execution` per execution; "
-              "lineage-graph: the store's batch `put_*` calls (UNWIND batches); networkx: "
-              "`add_node`/`add_edge` in this process. Peak RSS is the ingesting process's "
-              "(MLMD and lineage-graph ingest in a child process; base = before the first record)."),
-              "",
-              ("| workload | system | mode | nodes+edges | seconds | nodes+edges/s | "
-               "peak RSS (base) | store on disk |"), "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {c['workload']} | {c['question']} | {c['answer_size']} | "
+            f"{'yes' if c['equal'] else '**NO**: ' + c['detail']} | "
+            f"{', '.join(c['systems'])} |"
+        )
+    lines += [
+        "",
+        "## Ingest",
+        "",
+        (
+            "Nodes+edges = artifacts, executions, contexts + events, attributions, "
+            "associations, parent links. MLMD: one `put_execution` per execution; "
+            "lineage-graph: the store's batch `put_*` calls (UNWIND batches); networkx: "
+            "`add_node`/`add_edge` in this process. Peak RSS is the ingesting process's "
+            "(MLMD and lineage-graph ingest in a child process; base = before the first record)."
+        ),
+        "",
+        (
+            "| workload | system | mode | nodes+edges | seconds | nodes+edges/s | "
+            "peak RSS (base) | store on disk |"
+        ),
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results["ingest"]:
-        lines.append(f"| {r['workload']} | {r['system']} | {r.get('mode', '')} | "
-                     f"{r['elements']:,} | "
-                     f"{r['seconds']:.2f} | {r['rate']:,.0f} | {r['peak_rss_mb']:.0f} MB "
-                     f"({r['base_rss_mb']:.0f}) | {_fmt_bytes(r.get('store_bytes'))} |")
-    lines += ["", "## Latency (warm repetitions; median and p95 in ms)", "",
-              ("| workload | question | answer | networkx | MLMD best (method) | lineage-graph | "
-               "MLMD / lineage-graph | lineage-graph / networkx |"),
-              "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['workload']} | {r['system']} | {r.get('mode', '')} | "
+            f"{r['elements']:,} | "
+            f"{r['seconds']:.2f} | {r['rate']:,.0f} | {r['peak_rss_mb']:.0f} MB "
+            f"({r['base_rss_mb']:.0f}) | {_fmt_bytes(r.get('store_bytes'))} |"
+        )
+    lines += [
+        "",
+        "## Latency (warm repetitions; median and p95 in ms)",
+        "",
+        (
+            "| workload | question | answer | networkx | MLMD best (method) | lineage-graph | "
+            "MLMD / lineage-graph | lineage-graph / networkx |"
+        ),
+        "|---|---|---|---|---|---|---|---|",
+    ]
     pairs = list(dict.fromkeys((r["workload"], r["question"]) for r in results["latency"]))
     for wl, q in pairs:
         nx = _best(results, wl, q, "networkx")
@@ -194,14 +279,21 @@ def write_markdown(results: dict[str, Any]) -> str:
 
         r1 = f"{ml['median_ms'] / lg['median_ms']:.1f}x" if ml and lg else "-"
         r2 = f"{lg['median_ms'] / nx['median_ms']:.1f}x" if nx and lg else "-"
-        lines.append(f"| {wl} | {q} | {size} | {cell(nx)} | {cell(ml, True)} | {cell(lg)} | "
-                     f"{r1} | {r2} |")
-    lines += ["", "Every method timed (MLMD's best above is the faster of these):", "",
-              "| workload | question | system | method | n | median ms | p95 ms |",
-              "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {wl} | {q} | {size} | {cell(nx)} | {cell(ml, True)} | {cell(lg)} | {r1} | {r2} |"
+        )
+    lines += [
+        "",
+        "Every method timed (MLMD's best above is the faster of these):",
+        "",
+        "| workload | question | system | method | n | median ms | p95 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results["latency"]:
-        lines.append(f"| {r['workload']} | {r['question']} | {r['system']} | {r['method']} | "
-                     f"{r['n']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} |")
+        lines.append(
+            f"| {r['workload']} | {r['question']} | {r['system']} | {r['method']} | "
+            f"{r['n']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} |"
+        )
     lines += _profiles(results)
     if NOTES.exists():
         lines += ["", NOTES.read_text().strip()]
@@ -220,31 +312,59 @@ def _load(v: Any) -> str:
 def _profiles(results: dict[str, Any]) -> list[str]:
     targets = evaluate_targets(results)
     missed = {(t["workload"], t.get("question")) for t in targets if not t["met"]}
-    lines = ["", "## Cypher profiles of lineage-graph's questions", "",
-             ("Each statement the question sent, run again under PROFILE (profiling adds "
-             "overhead; the server time shown is PROFILE's). `wall` is the client's time for "
-             "the whole call; the gap to the server time is the driver and Python. Missed "
-             "targets first, with the full operator tree.")]
-    profs = sorted(results.get("profiles", []),
-                   key=lambda p: (p["workload"], p["question"]) not in missed)
+    lines = [
+        "",
+        "## Cypher profiles of lineage-graph's questions",
+        "",
+        (
+            "Each statement the question sent, run again under PROFILE (profiling adds "
+            "overhead; the server time shown is PROFILE's). `wall` is the client's time for "
+            "the whole call; the gap to the server time is the driver and Python. Missed "
+            "targets first, with the full operator tree."
+        ),
+    ]
+    profs = sorted(
+        results.get("profiles", []), key=lambda p: (p["workload"], p["question"]) not in missed
+    )
     for p in profs:
         is_missed = (p["workload"], p["question"]) in missed
-        lines += ["", f"### {p['workload']} / {p['question']}"
-                  + (" (target MISSED)" if is_missed else ""), "",
-                  f"wall {p['wall_ms']:.2f} ms for {len(p['statements'])} statement(s)"]
+        lines += [
+            "",
+            f"### {p['workload']} / {p['question']}" + (" (target MISSED)" if is_missed else ""),
+            "",
+            f"wall {p['wall_ms']:.2f} ms for {len(p['statements'])} statement(s)",
+        ]
         for s in p["statements"]:
             ops = s["operators"]
-            lines.append(f"- server {s['server_ms']} ms, {s['rows']} rows, {s['db_hits']:,} db "
-                         f"hits; operators: "
-                         + " <- ".join(dict.fromkeys(o["operator"] for o in ops)))
+            lines.append(
+                f"- server {s['server_ms']} ms, {s['rows']} rows, {s['db_hits']:,} db "
+                f"hits; operators: " + " <- ".join(dict.fromkeys(o["operator"] for o in ops))
+            )
             if is_missed:
-                lines += ["", "```cypher", s["text"], "```", "",
-                          "| operator | rows | db hits | details |", "|---|---|---|---|"]
+                lines += [
+                    "",
+                    "```cypher",
+                    s["text"],
+                    "```",
+                    "",
+                    "| operator | rows | db hits | details |",
+                    "|---|---|---|---|",
+                ]
                 for o in ops:
-                    lines.append(f"| {'  ' * o['depth']}{o['operator']} | {o['rows']} | "
-                                 f"{o['db_hits']} | {_cell(o['details'])} |")
+                    lines.append(
+                        f"| {'  ' * o['depth']}{o['operator']} | {o['rows']} | "
+                        f"{o['db_hits']} | {_cell(o['details'])} |"
+                    )
         if is_missed and p.get("python"):
-            lines += ["", (f"Client side, cProfile of 3 calls (wall {p['wall_ms']:.1f} ms per "
-                           "call incl. profiling overhead), top functions by own time:"), "",
-                      "```", p["python"], "```"]
+            lines += [
+                "",
+                (
+                    f"Client side, cProfile of 3 calls (wall {p['wall_ms']:.1f} ms per "
+                    "call incl. profiling overhead), top functions by own time:"
+                ),
+                "",
+                "```",
+                p["python"],
+                "```",
+            ]
     return lines

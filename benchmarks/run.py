@@ -83,8 +83,10 @@ def _describe_difference(answers: dict[str, Any]) -> str:
         if isinstance(ans, list) and isinstance(ref, list):
             only_ref = sorted(set(map(str, ref)) - set(map(str, ans)))[:3]
             only_this = sorted(set(map(str, ans)) - set(map(str, ref)))[:3]
-            parts.append(f"{name} ({len(ans)}) vs {ref_name} ({len(ref)}): only {ref_name} "
-                         f"{only_ref}, only {name} {only_this}")
+            parts.append(
+                f"{name} ({len(ans)}) vs {ref_name} ({len(ref)}): only {ref_name} "
+                f"{only_ref}, only {name} {only_this}"
+            )
         else:
             parts.append(f"{name}={str(ans)[:200]!r} vs {ref_name}={str(ref)[:200]!r}")
     return "; ".join(parts)
@@ -97,11 +99,19 @@ def expected(wl: Workload, question: str) -> Any:
     return None
 
 
-def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None = None,
-        systems: tuple[str, ...] = SYSTEMS, only: tuple[str, ...] = (),
-        workdir: str | None = None, log: Callable[[str], None] = print,
-        profile: bool = True, isolate: bool = True,
-        mlmd_loop_max: int = 200_000) -> dict[str, Any]:
+def run(
+    size: str = "smoke",
+    *,
+    reps: int | None = None,
+    budget_s: float | None = None,
+    systems: tuple[str, ...] = SYSTEMS,
+    only: tuple[str, ...] = (),
+    workdir: str | None = None,
+    log: Callable[[str], None] = print,
+    profile: bool = True,
+    isolate: bool = True,
+    mlmd_loop_max: int = 200_000,
+) -> dict[str, Any]:
     """Run the benchmark; returns the results (see ``write_markdown`` for their use).
 
     ``isolate=False`` ingests in this process (faster to start, but peak memory is then
@@ -115,8 +125,14 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
     reps = reps or (5 if size == "smoke" else 30)
     budget_s = budget_s if budget_s is not None else (1.0 if size == "smoke" else 15.0)
     workdir = workdir or tempfile.mkdtemp(prefix="lg-bench-")
-    results: dict[str, Any] = {"size": size, "ingest": [], "latency": [], "checks": [],
-                               "profiles": [], "load_before": os.getloadavg()}
+    results: dict[str, Any] = {
+        "size": size,
+        "ingest": [],
+        "latency": [],
+        "checks": [],
+        "profiles": [],
+        "load_before": os.getloadavg(),
+    }
     lg: System | None = None
     mlmd: System | None = None
     try:
@@ -134,9 +150,15 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
                 nx_sys = make("networkx", workdir)
                 nx_sys.reset()
                 st = nx_sys.ingest(wl)
-                results["ingest"].append({"workload": wl.name, "system": "networkx",
-                                          "mode": "add_node/add_edge",
-                                          **dataclasses.asdict(st), "rate": st.rate})
+                results["ingest"].append(
+                    {
+                        "workload": wl.name,
+                        "system": "networkx",
+                        "mode": "add_node/add_edge",
+                        **dataclasses.asdict(st),
+                        "rate": st.rate,
+                    }
+                )
                 live["networkx"] = nx_sys
             total = wl.count()
             for name, sut in (("mlmd", mlmd), ("lineage-graph", lg)):
@@ -156,15 +178,25 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
                     st = sut.ingest(wl)
                     sut.batch = False  # type: ignore[attr-defined]
                 size_bytes = sut.store_bytes()
-                mode = {"mlmd": "put_execution loop", "mlmd-batch": "batch calls",
-                        "lineage-graph": "batch put_* (UNWIND)"}[how]
-                row = {"workload": wl.name, "system": name, "mode": mode,
-                       **dataclasses.asdict(st), "rate": st.rate}
+                mode = {
+                    "mlmd": "put_execution loop",
+                    "mlmd-batch": "batch calls",
+                    "lineage-graph": "batch put_* (UNWIND)",
+                }[how]
+                row = {
+                    "workload": wl.name,
+                    "system": name,
+                    "mode": mode,
+                    **dataclasses.asdict(st),
+                    "rate": st.rate,
+                }
                 if size_bytes is not None:
                     row["store_bytes"] = size_bytes
                 results["ingest"].append(row)
-                log(f"   {name}: {st.elements:,} in {st.seconds:.1f}s = {st.rate:,.0f}/s, "
-                    f"peak RSS {st.peak_rss_mb:.0f} MB")
+                log(
+                    f"   {name}: {st.elements:,} in {st.seconds:.1f}s = {st.rate:,.0f}/s, "
+                    f"peak RSS {st.peak_rss_mb:.0f} MB"
+                )
                 live[name] = sut
             for question in QUESTIONS[wl.kind]:
                 _ask(wl, question, live, reps, budget_s, results, log, profile)
@@ -178,8 +210,16 @@ def run(size: str = "smoke", *, reps: int | None = None, budget_s: float | None 
     return results
 
 
-def _ask(wl: Workload, question: str, live: dict[str, System], reps: int, budget_s: float,
-         results: dict[str, Any], log: Callable[[str], None], profile: bool) -> None:
+def _ask(
+    wl: Workload,
+    question: str,
+    live: dict[str, System],
+    reps: int,
+    budget_s: float,
+    results: dict[str, Any],
+    log: Callable[[str], None],
+    profile: bool,
+) -> None:
     methods: dict[tuple[str, str], Method] = {}
     for name, sut in live.items():
         for mname, fn in sut.methods(wl, question).items():
@@ -192,29 +232,47 @@ def _ask(wl: Workload, question: str, live: dict[str, System], reps: int, budget
         answers["expected"] = exp
     equal = all(a == next(iter(answers.values())) for a in answers.values())
     size = _size(next(iter(answers.values())))
-    check = {"workload": wl.name, "question": question, "equal": equal, "answer_size": size,
-             "systems": sorted(answers), "detail": "" if equal else _describe_difference(answers)}
+    check = {
+        "workload": wl.name,
+        "question": question,
+        "equal": equal,
+        "answer_size": size,
+        "systems": sorted(answers),
+        "detail": "" if equal else _describe_difference(answers),
+    }
     results["checks"].append(check)
     if not equal:
         log(f"   {question}: ANSWERS DIFFER, not timed: {check['detail']}")
         return
     for (sname, mname), fn in methods.items():
         samples = time_method(fn, reps, budget_s)
-        row = {"workload": wl.name, "question": question, "system": sname, "method": mname,
-               "answer_size": size, "n": len(samples),
-               "median_ms": statistics.median(samples) * 1000,
-               "p95_ms": percentile(samples, 95) * 1000}
+        row = {
+            "workload": wl.name,
+            "question": question,
+            "system": sname,
+            "method": mname,
+            "answer_size": size,
+            "n": len(samples),
+            "median_ms": statistics.median(samples) * 1000,
+            "p95_ms": percentile(samples, 95) * 1000,
+        }
         results["latency"].append(row)
-        log(f"   {question:18} {sname:14} {mname:30} median {row['median_ms']:9.2f} ms "
-            f"p95 {row['p95_ms']:9.2f} ms (n={len(samples)}, answer {size})")
+        log(
+            f"   {question:18} {sname:14} {mname:30} median {row['median_ms']:9.2f} ms "
+            f"p95 {row['p95_ms']:9.2f} ms (n={len(samples)}, answer {size})"
+        )
     if profile and "lineage-graph" in live:
         from .profiling import profile_lineage_graph
 
         lg_methods = [fn for (s, _), fn in methods.items() if s == "lineage-graph"]
         if lg_methods:
-            results["profiles"].append({"workload": wl.name, "question": question,
-                                        **profile_lineage_graph(live["lineage-graph"],
-                                                                lg_methods[0])})
+            results["profiles"].append(
+                {
+                    "workload": wl.name,
+                    "question": question,
+                    **profile_lineage_graph(live["lineage-graph"], lg_methods[0]),
+                }
+            )
 
 
 def server_info(lg: System) -> dict[str, Any]:
@@ -222,8 +280,10 @@ def server_info(lg: System) -> dict[str, Any]:
 
     rows = lg.store.run_read(bench_query("server_version"))  # type: ignore[attr-defined]
     kernel = next((r for r in rows if r["name"] == "Neo4j Kernel"), rows[0] if rows else {})
-    return {"neo4j": f"{kernel.get('versions', ['?'])[0]} {kernel.get('edition', '')}".strip(),
-            "data_dir": lg.data_dir()}  # type: ignore[attr-defined]
+    return {
+        "neo4j": f"{kernel.get('versions', ['?'])[0]} {kernel.get('edition', '')}".strip(),
+        "data_dir": lg.data_dir(),
+    }  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,13 +293,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget", type=float, default=None, help="seconds per method at most")
     p.add_argument("--systems", default=",".join(SYSTEMS))
     p.add_argument("--only", default="", help="comma-separated workload names (e.g. tfx-1M)")
-    p.add_argument("--out", default=None,
-                   help="markdown file to write (default: benchmarks/RESULTS.md for full)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="markdown file to write (default: benchmarks/RESULTS.md for full)",
+    )
     p.add_argument("--json", default=None, help="also write the raw results here")
-    p.add_argument("--mlmd-loop-max", type=int, default=200_000,
-                   help="above this many nodes+edges, load MLMD with its batch calls")
-    p.add_argument("--render", default=None, metavar="JSON",
-                   help="only re-render --out from a saved --json (e.g. after editing NOTES.md)")
+    p.add_argument(
+        "--mlmd-loop-max",
+        type=int,
+        default=200_000,
+        help="above this many nodes+edges, load MLMD with its batch calls",
+    )
+    p.add_argument(
+        "--render",
+        default=None,
+        metavar="JSON",
+        help="only re-render --out from a saved --json (e.g. after editing NOTES.md)",
+    )
     args = p.parse_args(argv)
     if args.render:
         from .report import write_markdown
@@ -251,10 +322,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = "python -m benchmarks.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     started = time.time()
-    results = run(args.size, reps=args.reps, budget_s=args.budget,
-                  systems=tuple(s for s in args.systems.split(",") if s),
-                  only=tuple(s for s in args.only.split(",") if s),
-                  mlmd_loop_max=args.mlmd_loop_max)
+    results = run(
+        args.size,
+        reps=args.reps,
+        budget_s=args.budget,
+        systems=tuple(s for s in args.systems.split(",") if s),
+        only=tuple(s for s in args.only.split(",") if s),
+        mlmd_loop_max=args.mlmd_loop_max,
+    )
     results["command"] = command
     results["started"] = started
     results["elapsed_s"] = time.time() - started

@@ -10,7 +10,8 @@ Two families, both deterministic for a given (size, seed):
   Transform -> Trainer -> Evaluator -> Pusher. ExampleGen reads shared raw datasets (Zipf
   popularity, so one is "most shared"); the Evaluator also reads the pipeline's last blessed
   model as its baseline; Pusher runs only when the model is blessed; 5% of runs fail at a
-  random step, and run 4 always fails in its Trainer (``FAILED``, custom property ``error``, no outputs, run ends there).
+  random step, and run 4 always fails in its Trainer (``FAILED``, custom property ``error``,
+  no outputs, run ends there).
 
 Records reference each other by ``key`` (a string unique per kind). Executions are emitted in
 ingest order with their input keys and new output artifacts, which is exactly MLMD's
@@ -151,7 +152,9 @@ def chain(depth: int) -> Workload:
 def chain_roots(depth: int) -> list[str]:
     """The expected root Dataset names of a chain (a cross-check independent of any system)."""
     names = [f"chain{depth}-d0"]
-    names += [f"chain{depth}-side{i}" for i in range(1, depth + 1) if i % CHAIN_SIDE_DATASET_EVERY == 0]
+    names += [
+        f"chain{depth}-side{i}" for i in range(1, depth + 1) if i % CHAIN_SIDE_DATASET_EVERY == 0
+    ]
     return sorted(names)
 
 
@@ -172,21 +175,51 @@ def _chain_records(depth: int) -> Iterator[Record]:
             yield ArtifactRec(cfg, "Config", cfg, f"mem://{p}/config{i}", t, {})
             inputs.append((cfg, "config"))
         out_name = f"{p}-model" if i == depth else f"{p}-x{i}"
-        out = ArtifactRec(out_name, "Model" if i == depth else "Examples", out_name,
-                          f"mem://{p}/{out_name}", t, {})
-        yield ExecRec(f"{p}-step{i}", "Step", f"{p}-step{i}", "COMPLETE", t, {"step": i},
-                      inputs, [(out, "out")], [], [])
+        out = ArtifactRec(
+            out_name,
+            "Model" if i == depth else "Examples",
+            out_name,
+            f"mem://{p}/{out_name}",
+            t,
+            {},
+        )
+        yield ExecRec(
+            f"{p}-step{i}",
+            "Step",
+            f"{p}-step{i}",
+            "COMPLETE",
+            t,
+            {"step": i},
+            inputs,
+            [(out, "out")],
+            [],
+            [],
+        )
         prev = out_name
 
 
 # ---- TFX-like store ----------------------------------------------------------------------
 
 TFX_ARTIFACT_TYPES = (
-    "RawDataset", "Examples", "ExampleStatistics", "Schema", "TransformGraph",
-    "TransformedExamples", "Model", "ModelEvaluation", "ModelBlessing", "PushedModel",
+    "RawDataset",
+    "Examples",
+    "ExampleStatistics",
+    "Schema",
+    "TransformGraph",
+    "TransformedExamples",
+    "Model",
+    "ModelEvaluation",
+    "ModelBlessing",
+    "PushedModel",
 )
 TFX_EXECUTION_TYPES = (
-    "ExampleGen", "StatisticsGen", "SchemaGen", "Transform", "Trainer", "Evaluator", "Pusher",
+    "ExampleGen",
+    "StatisticsGen",
+    "SchemaGen",
+    "Transform",
+    "Trainer",
+    "Evaluator",
+    "Pusher",
 )
 TFX_STEPS = TFX_EXECUTION_TYPES
 FAILED_RUN_RATE = 0.05
@@ -207,8 +240,13 @@ def tfx(target: int, seed: int = 7) -> Workload:
     """A TFX-like store of about ``target`` nodes+edges (it stops at the first run past it)."""
     if target < 100:
         raise ValueError(f"target must be >= 100 nodes+edges, got {target}")
-    label = (f"{target // 1_000_000}M" if target % 1_000_000 == 0
-             else f"{target // 1000}k" if target % 1000 == 0 else str(target))
+    label = (
+        f"{target // 1_000_000}M"
+        if target % 1_000_000 == 0
+        else f"{target // 1000}k"
+        if target % 1000 == 0
+        else str(target)
+    )
     wl = Workload(
         name=f"tfx-{label}",
         kind="tfx",
@@ -227,8 +265,12 @@ def _tfx_questions(wl: Workload) -> Questions:
     failed_run: str | None = None
     model: str | None = None
     for rec in wl.records():
-        if isinstance(rec, ExecRec) and rec.type == "Trainer" and rec.outputs and (
-                rec.props.get("pipeline") == "pipeline-0000"):
+        if (
+            isinstance(rec, ExecRec)
+            and rec.type == "Trainer"
+            and rec.outputs
+            and (rec.props.get("pipeline") == "pipeline-0000")
+        ):
             model = rec.outputs[0][0].name
         if isinstance(rec, ExecRec) and rec.type == "ExampleGen":
             for key, _ in rec.inputs:
@@ -236,12 +278,17 @@ def _tfx_questions(wl: Workload) -> Questions:
         if isinstance(rec, ExecRec) and rec.state == "FAILED" and failed_run is None:
             failed_run = rec.props["run"]
     dataset = max(sorted(uses), key=lambda k: uses[k])  # sorted: ties break by name
-    return Questions(model=model, root_type="RawDataset", dataset=dataset,
-                     pipeline="pipeline-0000", failed_run=failed_run)
+    return Questions(
+        model=model,
+        root_type="RawDataset",
+        dataset=dataset,
+        pipeline="pipeline-0000",
+        failed_run=failed_run,
+    )
 
 
 def _zipf_cdf(n: int, s: float) -> list[float]:
-    weights = [1.0 / (k ** s) for k in range(1, n + 1)]
+    weights = [1.0 / (k**s) for k in range(1, n + 1)]
     total = sum(weights)
     acc, out = 0.0, []
     for w in weights:
@@ -265,8 +312,14 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
     run_no: dict[str, int] = {}
 
     for d in range(n_datasets):
-        rec = ArtifactRec(f"raw-{d:05d}", "RawDataset", f"raw-{d:05d}",
-                          f"gs://lake/raw/{d:05d}", t, {"rows": 1000 + d})
+        rec = ArtifactRec(
+            f"raw-{d:05d}",
+            "RawDataset",
+            f"raw-{d:05d}",
+            f"gs://lake/raw/{d:05d}",
+            t,
+            {"rows": 1000 + d},
+        )
         emitted += 1
         yield rec
     for p in range(n_pipelines):
@@ -302,15 +355,34 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
             ("ExampleGen", [(x, "input_base") for x in raw_inputs], [("Examples", "examples")]),
             ("StatisticsGen", [("@Examples", "examples")], [("ExampleStatistics", "statistics")]),
             ("SchemaGen", [("@ExampleStatistics", "statistics")], [("Schema", "schema")]),
-            ("Transform", [("@Examples", "examples"), ("@Schema", "schema")],
-             [("TransformGraph", "transform_graph"), ("TransformedExamples", "transformed_examples")]),
-            ("Trainer", [("@TransformedExamples", "examples"), ("@TransformGraph", "transform_graph"),
-                         ("@Schema", "schema")], [("Model", "model")]),
-            ("Evaluator", [("@Model", "model"), ("@Examples", "examples")]
-             + ([(last_blessed[pipe], "baseline_model")] if pipe in last_blessed else []),
-             [("ModelEvaluation", "evaluation"), ("ModelBlessing", "blessing")]),
-            ("Pusher", [("@Model", "model"), ("@ModelBlessing", "model_blessing")],
-             [("PushedModel", "pushed_model")]),
+            (
+                "Transform",
+                [("@Examples", "examples"), ("@Schema", "schema")],
+                [
+                    ("TransformGraph", "transform_graph"),
+                    ("TransformedExamples", "transformed_examples"),
+                ],
+            ),
+            (
+                "Trainer",
+                [
+                    ("@TransformedExamples", "examples"),
+                    ("@TransformGraph", "transform_graph"),
+                    ("@Schema", "schema"),
+                ],
+                [("Model", "model")],
+            ),
+            (
+                "Evaluator",
+                [("@Model", "model"), ("@Examples", "examples")]
+                + ([(last_blessed[pipe], "baseline_model")] if pipe in last_blessed else []),
+                [("ModelEvaluation", "evaluation"), ("ModelBlessing", "blessing")],
+            ),
+            (
+                "Pusher",
+                [("@Model", "model"), ("@ModelBlessing", "model_blessing")],
+                [("PushedModel", "pushed_model")],
+            ),
         ]
         for step_no, (etype, ins, outs) in enumerate(plan):
             if etype == "Pusher" and not blessed:
@@ -327,7 +399,9 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
                         props = {"blessed": 1 if blessed else 0}
                     elif atype == "ModelEvaluation":
                         props = {"accuracy": round(0.6 + 0.4 * rng.random(), 4)}
-                    outputs.append((ArtifactRec(key, atype, key, f"gs://lake/{key}", t, props), path))
+                    outputs.append(
+                        (ArtifactRec(key, atype, key, f"gs://lake/{key}", t, props), path)
+                    )
                     made[atype] = key
             eprops: dict[str, Any] = {"pipeline": pipe, "run": run}
             if etype == "Trainer":
@@ -348,9 +422,18 @@ def _tfx_records(target: int, seed: int) -> Iterator[Record]:
                     elif c == pipe and not akey.startswith(run + "/"):
                         continue  # a baseline model: attributed to its pipeline by its own run
                     new_attr.append(pair)
-            ex = ExecRec(f"{run}/{etype}", etype, f"{run}/{etype}",
-                         "FAILED" if failed else "COMPLETE", t, eprops, inputs, outputs, ctxs,
-                         new_attr)
+            ex = ExecRec(
+                f"{run}/{etype}",
+                etype,
+                f"{run}/{etype}",
+                "FAILED" if failed else "COMPLETE",
+                t,
+                eprops,
+                inputs,
+                outputs,
+                ctxs,
+                new_attr,
+            )
             emitted += count_elements(ex)
             yield ex
             if failed:

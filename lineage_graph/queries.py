@@ -1,4 +1,4 @@
-"""Registry of the named Cypher statements shipped in ``cypher/`` (package ``lineage_graph._cypher``).
+"""Registry of the named Cypher statements shipped in ``cypher/`` (``lineage_graph._cypher``).
 
 One statement per file. A file's header is ``//`` comment lines; one of them may read
 ``// params: $a, $b`` and another ``// returns: x, y``. ``query("artifact_get")`` returns the

@@ -23,7 +23,7 @@ def bench_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_target.password)
     if neo4j_target.database:
         monkeypatch.setenv("NEO4J_DATABASE", neo4j_target.database)
-    yield
+    return
 
 
 def test_workloads_are_deterministic_and_counted() -> None:

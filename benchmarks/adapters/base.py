@@ -81,7 +81,7 @@ class System(abc.ABC):
     def store_bytes(self) -> int | None:
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most systems hold nothing
         """Release connections."""
 
 

@@ -97,9 +97,11 @@ class LineageGraphSystem(System):
         base = peak_rss_mb()
         t0 = time.perf_counter()
         s = self.store
-        s.put_types([ArtifactType(name=n) for n in wl.artifact_types]
-                     + [ExecutionType(name=n) for n in wl.execution_types]
-                     + [ContextType(name=n) for n in wl.context_types])
+        s.put_types(
+            [ArtifactType(name=n) for n in wl.artifact_types]
+            + [ExecutionType(name=n) for n in wl.execution_types]
+            + [ContextType(name=n) for n in wl.context_types]
+        )
         durable: dict[str, int] = {}  # keys later batches may reference (see base.KeyMap)
         buf: list[Record] = []
         size = 0
@@ -132,41 +134,82 @@ class LineageGraphSystem(System):
 
         ctxs = [r for r in buf if isinstance(r, ContextRec)]
         if ctxs:
-            for r, i in zip(ctxs, s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs]), strict=False):
+            for r, i in zip(
+                ctxs,
+                s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs]),
+                strict=False,
+            ):
                 cids[r.key] = i
                 if r.parent is None:
                     durable["ctx:" + r.key] = i
-            links = [ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
-                     for r in ctxs if r.parent]
+            links = [
+                ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
+                for r in ctxs
+                if r.parent
+            ]
             if links:
                 s.put_parent_contexts(links)
         arts, execs = split_batch(buf)
         if arts:
-            new = s.put_artifacts([
-                Artifact(type=a.type, name=a.name, uri=a.uri, state=ArtifactState.LIVE,
-                         create_time=a.create_time, custom_properties=a.props) for a in arts])
+            new = s.put_artifacts(
+                [
+                    Artifact(
+                        type=a.type,
+                        name=a.name,
+                        uri=a.uri,
+                        state=ArtifactState.LIVE,
+                        create_time=a.create_time,
+                        custom_properties=a.props,
+                    )
+                    for a in arts
+                ]
+            )
             for a, i in zip(arts, new, strict=False):
                 ids[a.key] = i
                 if durable_key(a.key, a.type):
                     durable[a.key] = i
         if not execs:
             return
-        eids = s.put_executions([
-            Execution(type=e.type, name=e.name, last_known_state=ExecutionState(e.state),
-                      create_time=e.create_time, custom_properties=e.props) for e in execs])
+        eids = s.put_executions(
+            [
+                Execution(
+                    type=e.type,
+                    name=e.name,
+                    last_known_state=ExecutionState(e.state),
+                    create_time=e.create_time,
+                    custom_properties=e.props,
+                )
+                for e in execs
+            ]
+        )
         events: list[Event] = []
         attributions: list[Attribution] = []
         associations: list[Association] = []
         for e, x in zip(execs, eids, strict=False):
             for key, path in e.inputs:
-                events.append(Event(artifact_id=aid(key), execution_id=x, type=EventType.INPUT,
-                                    path=(path,), timestamp=e.create_time))
+                events.append(
+                    Event(
+                        artifact_id=aid(key),
+                        execution_id=x,
+                        type=EventType.INPUT,
+                        path=(path,),
+                        timestamp=e.create_time,
+                    )
+                )
             for a, path in e.outputs:
-                events.append(Event(artifact_id=ids[a.key], execution_id=x,
-                                    type=EventType.OUTPUT, path=(path,), timestamp=e.create_time))
+                events.append(
+                    Event(
+                        artifact_id=ids[a.key],
+                        execution_id=x,
+                        type=EventType.OUTPUT,
+                        path=(path,),
+                        timestamp=e.create_time,
+                    )
+                )
             associations.extend(Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
-            attributions.extend(Attribution(artifact_id=aid(a), context_id=cid(c))
-                                for a, c in e.attributions)
+            attributions.extend(
+                Attribution(artifact_id=aid(a), context_id=cid(c)) for a, c in e.attributions
+            )
         s.put_events(events)
         if attributions or associations:
             s.put_attributions_and_associations(attributions, associations)
@@ -193,16 +236,20 @@ class LineageGraphSystem(System):
             start = lineage.artifact(self._artifact_id(q.model_type, q.model))
             if question == "roots":
                 m["lineage.upstream(roots_only)"] = lambda: sorted(
-                    a.name or "" for a in lineage.upstream(
+                    a.name or ""
+                    for a in lineage.upstream(
                         s, start, types=[q.root_type], kinds=["artifact"], roots_only=True
-                    ).artifacts)
+                    ).artifacts
+                )
             else:
                 m["lineage.upstream"] = lambda: sorted(
-                    a.name or "" for a in lineage.upstream(s, start, kinds=["artifact"]).artifacts)
+                    a.name or "" for a in lineage.upstream(s, start, kinds=["artifact"]).artifacts
+                )
         elif question == "downstream_models" and q.dataset:
             start = lineage.artifact(self._artifact_id("RawDataset", q.dataset))
             m["lineage.downstream(types)"] = lambda: sorted(
-                a.name or "" for a in lineage.downstream(s, start, types=["Model"]).artifacts)
+                a.name or "" for a in lineage.downstream(s, start, types=["Model"]).artifacts
+            )
         elif question == "last_deployed" and q.pipeline:
             pipe = lineage.context(self._context_id("Pipeline", q.pipeline))
 

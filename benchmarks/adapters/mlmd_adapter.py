@@ -25,10 +25,10 @@ from typing import Any
 from ml_metadata.metadata_store import metadata_store as mds
 from ml_metadata.proto import metadata_store_pb2 as _pb
 
-pb: Any = _pb  # generated protobuf module: no type stubs
-
 from ..workloads import ArtifactRec, ContextRec, ExecRec, Workload, count_elements, split_batch
 from .base import IngestStats, KeyMap, Method, System, durable_key, peak_rss_mb
+
+pb: Any = _pb  # generated protobuf module: no type stubs
 
 MAX_HOPS = 100  # MLMD's kQueryLineageSubgraphMaxNumHops
 MAX_STARTING_NODES = 100
@@ -77,8 +77,9 @@ class MlmdSystem(System):
         self.store = None  # the pybind object closes its connection when collected
 
     def store_bytes(self) -> int | None:
-        return sum(os.path.getsize(self.path + s) for s in ("", "-wal")
-                   if os.path.exists(self.path + s))
+        return sum(
+            os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s)
+        )
 
     # ---- ingest ---------------------------------------------------------------------------
 
@@ -103,14 +104,16 @@ class MlmdSystem(System):
                 ctx.id = cid
                 ctx_ids[rec.key] = ctx
                 if rec.parent:
-                    s.put_parent_contexts([pb.ParentContext(child_id=cid,
-                                                            parent_id=ctx_ids[rec.parent].id)])
+                    s.put_parent_contexts(
+                        [pb.ParentContext(child_id=cid, parent_id=ctx_ids[rec.parent].id)]
+                    )
             elif isinstance(rec, ArtifactRec):
                 [aid] = s.put_artifacts([self._artifact(rec, atype)])
                 ids.put(rec.key, aid, durable=durable_key(rec.key, rec.type))
             elif isinstance(rec, ExecRec):
-                ex = pb.Execution(type_id=etype[rec.type], name=rec.name,
-                                  last_known_state=_STATE[rec.state])
+                ex = pb.Execution(
+                    type_id=etype[rec.type], name=rec.name, last_known_state=_STATE[rec.state]
+                )
                 for k, v in rec.props.items():
                     ex.custom_properties[k].CopyFrom(_value(v))
                 pairs: list[tuple[Any, Any]] = []
@@ -124,7 +127,7 @@ class MlmdSystem(System):
                     pairs.append((self._artifact(art, atype), ev))
                 contexts = [ctx_ids[c] for c in rec.contexts]
                 _, aids, _ = s.put_execution(ex, pairs, contexts)
-                for (art, _), aid in zip(rec.outputs, aids[len(rec.inputs):], strict=False):
+                for (art, _), aid in zip(rec.outputs, aids[len(rec.inputs) :], strict=False):
                     ids.put(art.key, aid, durable=durable_key(art.key, art.type))
         secs = time.perf_counter() - t0
         return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
@@ -163,13 +166,18 @@ class MlmdSystem(System):
                     cids[r.key] = i
                     if r.parent is None:
                         durable["ctx:" + r.key] = i
-                links = [pb.ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
-                         for r in ctxs if r.parent]
+                links = [
+                    pb.ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
+                    for r in ctxs
+                    if r.parent
+                ]
                 if links:
                     s.put_parent_contexts(links)
             arts, execs = split_batch(buf)
             if arts:
-                for a, i in zip(arts, s.put_artifacts([self._artifact(a, atype) for a in arts]), strict=False):
+                for a, i in zip(
+                    arts, s.put_artifacts([self._artifact(a, atype) for a in arts]), strict=False
+                ):
                     ids[a.key] = i
                     if durable_key(a.key, a.type):
                         durable[a.key] = i
@@ -177,8 +185,9 @@ class MlmdSystem(System):
                 return
             exs = []
             for e in execs:
-                ex = pb.Execution(type_id=etype[e.type], name=e.name,
-                                  last_known_state=_STATE[e.state])
+                ex = pb.Execution(
+                    type_id=etype[e.type], name=e.name, last_known_state=_STATE[e.state]
+                )
                 for k, v in e.props.items():
                     ex.custom_properties[k].CopyFrom(_value(v))
                 exs.append(ex)
@@ -196,8 +205,9 @@ class MlmdSystem(System):
                     ev.path.steps.add().key = path
                     events.append(ev)
                 assocs.extend(pb.Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
-                attrs.extend(pb.Attribution(artifact_id=aid(a), context_id=cid(c))
-                             for a, c in e.attributions)
+                attrs.extend(
+                    pb.Attribution(artifact_id=aid(a), context_id=cid(c)) for a, c in e.attributions
+                )
             s.put_events(events)
             if attrs or assocs:
                 s.put_attributions_and_associations(attrs, assocs)
@@ -234,12 +244,15 @@ class MlmdSystem(System):
         while frontier:
             nxt: list[int] = []
             for i in range(0, len(frontier), MAX_STARTING_NODES):
-                chunk = frontier[i:i + MAX_STARTING_NODES]
+                chunk = frontier[i : i + MAX_STARTING_NODES]
                 expanded.update(chunk)
                 opts = pb.LineageSubgraphQueryOptions(
                     starting_artifacts=pb.LineageSubgraphQueryOptions.StartingNodes(
-                        filter_query=f"id IN ({','.join(map(str, chunk))})"),
-                    max_num_hops=MAX_HOPS, direction=direction)
+                        filter_query=f"id IN ({','.join(map(str, chunk))})"
+                    ),
+                    max_num_hops=MAX_HOPS,
+                    direction=direction,
+                )
                 g = s.get_lineage_subgraph(opts, ["artifacts", "events"])
                 for a in g.artifacts:
                     arts[a.id] = a
@@ -269,8 +282,11 @@ class MlmdSystem(System):
             if d == MAX_HOPS:
                 edge.append(node[1])
                 continue
-            nbrs = [("e", x) for x in a2e[node[1]]] if node[0] == "a" else [
-                ("a", x) for x in e2a[node[1]]]
+            nbrs = (
+                [("e", x) for x in a2e[node[1]]]
+                if node[0] == "a"
+                else [("a", x) for x in e2a[node[1]]]
+            )
             for nb in nbrs:
                 if nb not in dist:
                     dist[nb] = d + 1
@@ -284,16 +300,23 @@ class MlmdSystem(System):
         frontier_a = [start]
         while frontier_a:
             evs = s.get_events_by_artifact_ids(frontier_a)
-            execs = [e.execution_id for e in evs
-                     if (e.type in _INPUTS) != upstream and e.execution_id not in seen_e]
+            execs = [
+                e.execution_id
+                for e in evs
+                if (e.type in _INPUTS) != upstream and e.execution_id not in seen_e
+            ]
             execs = list(dict.fromkeys(execs))
             seen_e.update(execs)
             if not execs:
                 break
             evs = s.get_events_by_execution_ids(execs)
-            frontier_a = list(dict.fromkeys(
-                e.artifact_id for e in evs
-                if (e.type in _INPUTS) == upstream and e.artifact_id not in seen_a))
+            frontier_a = list(
+                dict.fromkeys(
+                    e.artifact_id
+                    for e in evs
+                    if (e.type in _INPUTS) == upstream and e.artifact_id not in seen_a
+                )
+            )
             seen_a.update(frontier_a)
         return seen_a
 
@@ -316,14 +339,18 @@ class MlmdSystem(System):
     def _roots_subgraph(self, start: int, root_type: str) -> list[str]:
         arts, events = self._subgraph_walk(start, _UP)
         produced = {e.artifact_id for e in events if e.type not in _INPUTS}
-        return sorted(a.name for i, a in arts.items()
-                      if i not in produced and a.type == root_type and i != start)
+        return sorted(
+            a.name
+            for i, a in arts.items()
+            if i not in produced and a.type == root_type and i != start
+        )
 
     def _roots_events(self, start: int, root_type: str) -> list[str]:
         s = self._open()
         ids = list(self._events_walk(start, upstream=True) - {start})
-        produced = {e.artifact_id for e in s.get_events_by_artifact_ids(ids)
-                    if e.type not in _INPUTS}
+        produced = {
+            e.artifact_id for e in s.get_events_by_artifact_ids(ids) if e.type not in _INPUTS
+        }
         cand = [i for i in ids if i not in produced]
         return sorted(a.name for a in s.get_artifacts_by_id(cand) if a.type == root_type)
 
@@ -336,10 +363,17 @@ class MlmdSystem(System):
         return sorted(a.name for a in self._open().get_artifacts_by_id(ids) if a.type == "Model")
 
     def _last_deployed(self, pipeline: str) -> str | None:
-        found = self._open().get_artifacts(list_options=mds.ListOptions(
-            limit=1, order_by=mds.OrderByField.CREATE_TIME, is_asc=False,
-            filter_query=(f"type = 'PushedModel' AND contexts_a.type = 'Pipeline' "
-                          f"AND contexts_a.name = '{pipeline}'")))
+        found = self._open().get_artifacts(
+            list_options=mds.ListOptions(
+                limit=1,
+                order_by=mds.OrderByField.CREATE_TIME,
+                is_asc=False,
+                filter_query=(
+                    f"type = 'PushedModel' AND contexts_a.type = 'Pipeline' "
+                    f"AND contexts_a.name = '{pipeline}'"
+                ),
+            )
+        )
         return found[0].name if found else None
 
     def _why_failed(self, run: str, pipeline: str) -> list[tuple[str, str, str | None]]:
@@ -353,11 +387,18 @@ class MlmdSystem(System):
         for ex in s.get_executions_by_context(ctx.id):
             if ex.last_known_state != pb.Execution.FAILED:
                 continue
-            prev = s.get_executions(list_options=mds.ListOptions(
-                limit=1, order_by=mds.OrderByField.ID, is_asc=False,
-                filter_query=(f"type = '{ex.type}' AND last_known_state = COMPLETE "
-                              f"AND id < {ex.id} AND contexts_a.type = 'Pipeline' "
-                              f"AND contexts_a.name = '{pipeline}'")))
+            prev = s.get_executions(
+                list_options=mds.ListOptions(
+                    limit=1,
+                    order_by=mds.OrderByField.ID,
+                    is_asc=False,
+                    filter_query=(
+                        f"type = '{ex.type}' AND last_known_state = COMPLETE "
+                        f"AND id < {ex.id} AND contexts_a.type = 'Pipeline' "
+                        f"AND contexts_a.name = '{pipeline}'"
+                    ),
+                )
+            )
             error = ex.custom_properties["error"].string_value
             out.append((ex.name, error, prev[0].name if prev else None))
         return sorted(out, key=lambda x: x[0])

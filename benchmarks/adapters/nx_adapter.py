@@ -13,7 +13,7 @@ from .base import IngestStats, Method, System, peak_rss_mb
 
 
 class NetworkxSystem(System):
-    """Nodes ``("a", name)`` / ``("e", name)``; edges follow the data (artifact -> execution -> artifact)."""
+    """Nodes ``("a", name)`` / ``("e", name)``; edges follow the data (a -> e -> a)."""
 
     name = "networkx"
 
@@ -73,7 +73,8 @@ class NetworkxSystem(System):
     def roots(self, name: str, root_type: str) -> list[str]:
         g = self.g
         return sorted(
-            k for node in self._bfs(("a", name), False)
+            k
+            for node in self._bfs(("a", name), False)
             if node[0] == "a" and not g.pred[node] and g.nodes[node]["type"] == root_type
             for k in (node[1],)
         )
@@ -81,14 +82,18 @@ class NetworkxSystem(System):
     def downstream_models(self, name: str) -> list[str]:
         g = self.g
         return sorted(
-            node[1] for node in self._bfs(("a", name), True)
+            node[1]
+            for node in self._bfs(("a", name), True)
             if node[0] == "a" and g.nodes[node]["type"] == "Model"
         )
 
     def last_deployed(self, pipeline: str) -> str | None:
         g = self.g
-        pushed = [(g.nodes[n]["t"], n[1]) for n in self.members[pipeline]
-                  if n[0] == "a" and g.nodes[n]["type"] == "PushedModel"]
+        pushed = [
+            (g.nodes[n]["t"], n[1])
+            for n in self.members[pipeline]
+            if n[0] == "a" and g.nodes[n]["type"] == "PushedModel"
+        ]
         return max(pushed)[1] if pushed else None
 
     def why_failed(self, run: str) -> list[tuple[str, str, str | None]]:
@@ -102,9 +107,12 @@ class NetworkxSystem(System):
             # The last successful execution of the same type before it in the same pipeline
             # (every execution here is associated with its pipeline context directly).
             before = [
-                (g.nodes[m]["t"], m[1]) for m in self.members[pipeline]
-                if m[0] == "e" and g.nodes[m]["type"] == attrs["type"]
-                and g.nodes[m]["state"] == "COMPLETE" and g.nodes[m]["t"] < attrs["t"]
+                (g.nodes[m]["t"], m[1])
+                for m in self.members[pipeline]
+                if m[0] == "e"
+                and g.nodes[m]["type"] == attrs["type"]
+                and g.nodes[m]["state"] == "COMPLETE"
+                and g.nodes[m]["t"] < attrs["t"]
             ]
             out.append((n[1], attrs["props"].get("error", ""), max(before)[1] if before else None))
         return sorted(out, key=lambda x: x[0])

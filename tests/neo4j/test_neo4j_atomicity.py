@@ -1,4 +1,4 @@
-"""put_execution and put_lineage_subgraph are one transaction: a failure half-way leaves no trace."""
+"""put_execution and put_lineage_subgraph are one transaction: a failure half-way leaves nothing."""
 
 from __future__ import annotations
 

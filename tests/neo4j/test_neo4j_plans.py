@@ -76,7 +76,8 @@ def test_listing_pages_by_keyset_not_skip(name: str) -> None:
     assert "$after_id" in text and "LIMIT $limit" in text
     # Every anchored listing keeps node_list's filters, order and cursor exactly.
     generic = query("node_list")
-    assert text[text.index("  AND ($name IS NULL") :] == generic[generic.index("  AND ($name IS NULL") :]
+    tail = "  AND ($name IS NULL"
+    assert text[text.index(tail) :] == generic[generic.index(tail) :]
 
 
 def _leaf(plan: dict[str, Any]) -> str:

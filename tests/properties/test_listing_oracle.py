@@ -121,7 +121,12 @@ def _load(store: Store, arts: list[Artifact], linked: list[bool]) -> None:
     assert ctx == 1  # both stores count from 1 after clear(), so context_id=1 is this one
     ids = store.put_artifacts(arts)  # seq follows input order in both backends
     store.put_attributions_and_associations(
-        [Attribution(artifact_id=i, context_id=ctx) for i, on in zip(ids, linked, strict=False) if on], []
+        [
+            Attribution(artifact_id=i, context_id=ctx)
+            for i, on in zip(ids, linked, strict=False)
+            if on
+        ],
+        [],
     )
 
 

@@ -57,4 +57,4 @@ def _counting(fn: Callable[..., Any], name: str, calls: Counter[str]) -> Callabl
 
 @pytest.fixture
 def wine_calls(wine: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    yield count_calls(wine, monkeypatch)
+    return count_calls(wine, monkeypatch)

@@ -120,7 +120,9 @@ def test_a_step_call_records_execution_params_inputs_outputs_and_contexts(
 def test_a_failing_step_is_recorded_failed_and_its_exception_reraised_unchanged(
     store: Store, raw: Path
 ) -> None:
-    with pytest.raises(ValueError) as caught, run(pipeline="demo", name="bad", store=store):
+    with pytest.raises(ValueError, match="the data is bad") as caught, run(
+        pipeline="demo", name="bad", store=store
+    ):
         broken(Dataset(raw), threshold=0.9)
     assert caught.value is FAILURE  # the very object, not a wrapper
     [e] = store.get_executions()
@@ -135,7 +137,9 @@ def test_a_failing_step_is_recorded_failed_and_its_exception_reraised_unchanged(
     run_ctx = store.get_context_by_type_and_name("PipelineRun", "bad")
     assert run_ctx is not None and run_ctx.custom_properties[fields.RUN_STATE] == "FAILED"
     # a failed execution is never a cache hit: the step runs again
-    with pytest.raises(ValueError), run(pipeline="demo", name="bad-again", store=store):
+    with pytest.raises(ValueError, match="the data is bad"), run(
+        pipeline="demo", name="bad-again", store=store
+    ):
         broken(Dataset(raw), threshold=0.9)
     assert CALLS["broken"] == 2
 
