@@ -56,6 +56,7 @@ SUB_APPS: list[tuple[str | None, str]] = [
     ("serve", "lineage_graph.cli.serve_cmd"),
     (None, "lineage_graph.cli.query"),
     (None, "lineage_graph.cli.track"),
+    ("incident", "lineage_graph.cli.incident"),
 ]
 
 _ARGS = "lineage_graph.args"  # ctx.meta key: the arguments after the root's own options

@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..answers import ContextNode, LineageNode
+from ..answers import ContextNode, Incident, LineageNode
 from ..models import Artifact, Execution, Kind, Node
 
 NodeLike = Node | LineageNode | ContextNode
@@ -109,3 +109,16 @@ __all__ = [
     "properties_table",
     "when",
 ]
+
+
+def incident_json(inc: Incident, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An incident as JSON: its fields, the source node if given, what it reached if loaded."""
+    data = inc.model_dump(mode="json", exclude={"reached"})
+    if source is not None:
+        data["source_node"] = source
+    if inc.reached is not None:
+        data["reached"] = [
+            {**node_json(t.node), "hops": t.hops, "via": t.via.model_dump(mode="json")}
+            for t in inc.reached
+        ]
+    return data

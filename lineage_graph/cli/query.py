@@ -19,7 +19,7 @@ from ..errors import InvalidInputError, NotFoundError
 from .common import Connection, JsonOpt, KindName, KindOpt, RefArg, connects, emit_json, kind_of
 
 if TYPE_CHECKING:
-    from ..answers import FailedStep, Incident, LineageResult
+    from ..answers import FailedStep, LineageResult
     from ..models import Kind, Node
     from ..store.base import Store
     from ..target import Neo4jTarget
@@ -132,20 +132,6 @@ def downstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: Depth
     _walk(conn, "downstream", ref, kind_of(kind), depth, types, limit, roots, as_json)
 
 
-def _incident_json(inc: Incident, source: dict[str, Any] | None = None) -> dict[str, Any]:
-    from . import output as out
-
-    data = inc.model_dump(mode="json", exclude={"reached"})
-    if source is not None:
-        data["source_node"] = source
-    if inc.reached is not None:
-        data["reached"] = [
-            {**out.node_json(t.node), "hops": t.hops, "via": t.via.model_dump(mode="json")}
-            for t in inc.reached
-        ]
-    return data
-
-
 @app.command()
 @connects
 def taint(conn: Connection, ref: RefArg,
@@ -165,7 +151,7 @@ def taint(conn: Connection, ref: RefArg,
         created = lineage.mark_bad(store, node_ref(node), reason, barrier_types=barrier or ())
         inc = lineage.incident(store, created.id)
     if as_json:
-        emit_json({"incident": _incident_json(inc, out.node_json(node))})
+        emit_json({"incident": out.incident_json(inc, out.node_json(node))})
         return
     c = out.console()
     c.print(f"[bold red]incident {inc.id}[/bold red] on {out.kind_name(node)}: {inc.reason}")
@@ -191,7 +177,7 @@ def incidents(
     with conn.store() as store:
         found = lineage.incidents(store, status=status.upper() if status else None)
     if as_json:
-        emit_json({"incidents": [_incident_json(i) for i in found]})
+        emit_json({"incidents": [out.incident_json(i) for i in found]})
         return
     table = out.Table(title="incidents", title_justify="left")
     for col in ("id", "status", "source", "reason", "reached", "created"):

@@ -418,6 +418,12 @@ class MemoryLineageMixin(LineageQueries):
     def incident_create(
         self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int
     ) -> Incident:
+        barriers = sorted(set(barrier_types))
+        for known in self._incidents().values():
+            if (known["status"], known["source"], known["reason"], known["barrier_types"]) == (
+                "OPEN", source, reason, barriers
+            ):
+                return self._incident(known, with_reached=False)
         reached = self.taint_preview(source, barrier_types)
         incident_id = self.state.next_id("incident")
         record = {
@@ -426,7 +432,7 @@ class MemoryLineageMixin(LineageQueries):
             "created": now,
             "status": "OPEN",
             "source": source,
-            "barrier_types": sorted(set(barrier_types)),
+            "barrier_types": barriers,
             "resolved": None,
             "resolution": None,
             "reached": reached,

@@ -278,6 +278,11 @@ class Neo4jLineageMixin(LineageQueries):
         where = {"kind": source.kind.value, "id": source.id, "barriers": list(barrier_types)}
 
         def work(w: Any) -> list[dict[str, Any]]:
+            # A retry of an open incident is that incident (writers serialise, so two
+            # identical calls cannot both create one).
+            known = w.run("taint_incident_find_open", **where, reason=reason)
+            if known:
+                return cast(list[dict[str, Any]], known)
             # What taint reaches and each node's via (the shared rule), then recorded: one
             # transaction, so the incident and what it reached are written together.
             reached = taint_answer(source, decode.reached(w.run("taint_preview", **where)))
