@@ -89,7 +89,8 @@ def ls(
 
 
 def _subscription(name: str, artifact_types: list[str], execution_states: list[str],
-                  execution_types: list[str], incidents: bool) -> Any:
+                  execution_types: list[str], incidents: bool,
+                  include_tainted: bool = False) -> Any:
     from ..models import Kind
     from ..tracking.subscriptions import executions_reaching, incidents_opened, new_artifacts
 
@@ -99,12 +100,13 @@ def _subscription(name: str, artifact_types: list[str], execution_states: list[s
             "choose exactly one stream: --artifact-type, --execution-state or --incidents",
             field="stream", value=chosen)
     if artifact_types:
-        return new_artifacts(name, tuple(artifact_types))
+        return new_artifacts(name, tuple(artifact_types), include_tainted=include_tainted)
     if execution_states:
         states = _check_states(Kind.EXECUTION, execution_states)
         assert states is not None
         return executions_reaching(name, states,
-                                   type=tuple(execution_types) if execution_types else None)
+                                   type=tuple(execution_types) if execution_types else None,
+                                   include_tainted=include_tainted)
     return incidents_opened(name)
 
 
@@ -166,6 +168,9 @@ def watch(
     reaching: Annotated[str | None, typer.Option(
         "--reaching", metavar="REF",
         help="With --incidents: only those whose taint reached REF (id or TYPE:NAME).")] = None,
+    include_tainted: Annotated[bool, typer.Option(
+        "--include-tainted", help="Also deliver artifacts/executions an open incident "
+                                  "reached (skipped by default).")] = False,
     start: Annotated[str, typer.Option(
         "--from", help="For a new consumer: 'beginning' (all history) or 'now'.")] = "beginning",
     exec_: Annotated[str | None, typer.Option(
@@ -192,7 +197,7 @@ def watch(
     if start not in ("beginning", "now"):
         raise InvalidInputError("--from must be 'beginning' or 'now'", field="from", value=start)
     sub = _subscription(name, artifact_types or [], execution_states or [],
-                        execution_types or [], incidents)
+                        execution_types or [], incidents, include_tainted)
     if reaching is not None and not incidents:
         raise InvalidInputError("--reaching needs --incidents", field="reaching",
                                 value=reaching)

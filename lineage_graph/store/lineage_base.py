@@ -179,6 +179,11 @@ class LineageQueries(ABC):
         """
 
     @abstractmethod
+    def open_incidents(self, refs: Sequence[NodeRef]) -> dict[NodeRef, tuple[int, ...]]:
+        """The open incidents found in or reaching each of these nodes (only nodes that have
+        some), incident ids ascending: what every answer that shows a node carries."""
+
+    @abstractmethod
     def incident_list(self, status: str | None = None) -> list[Incident]:
         """Incidents (``reached`` unloaded), newest first."""
 

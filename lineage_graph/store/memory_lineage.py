@@ -463,6 +463,18 @@ class MemoryLineageMixin(LineageQueries):
         ]
         return sorted(found, key=incident_order, reverse=True)
 
+    def open_incidents(self, refs: Sequence[NodeRef]) -> dict[NodeRef, tuple[int, ...]]:
+        wanted = set(refs)
+        found: dict[NodeRef, set[int]] = {}
+        for incident_id, record in self._incidents().items():
+            if record["status"] != "OPEN":
+                continue
+            touched = [record["source"], *(t.node.ref for t in record["reached"])]
+            for ref in touched:
+                if ref in wanted:
+                    found.setdefault(ref, set()).add(incident_id)
+        return {ref: tuple(sorted(ids)) for ref, ids in found.items()}
+
     def incident_resolve(self, incident_id: int, resolution: str, now: int) -> Incident:
         record = self._incidents().get(incident_id)
         if record is None:

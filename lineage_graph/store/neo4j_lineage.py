@@ -323,6 +323,21 @@ class Neo4jLineageMixin(LineageQueries):
         found = [decode.incident(r) for r in self._named("taint_incident_list", status=status)]
         return sorted(found, key=incident_order, reverse=True)
 
+    def open_incidents(self, refs: Sequence[NodeRef]) -> dict[NodeRef, tuple[int, ...]]:
+        if not refs:
+            return {}
+        ids = {k: sorted({r.id for r in refs if r.kind is k}) for k in Kind}
+        rows = self._named(
+            "taint_open_incidents_of",
+            artifact_ids=ids[Kind.ARTIFACT],
+            execution_ids=ids[Kind.EXECUTION],
+            context_ids=ids[Kind.CONTEXT],
+        )
+        return {
+            NodeRef(kind=Kind(r["kind"]), id=r["id"]): tuple(sorted(set(r["incidents"])))
+            for r in rows
+        }
+
     def incident_resolve(self, incident_id: int, resolution: str, now: int) -> Incident:
         rows = self.write(
             lambda w: w.run(

@@ -68,6 +68,9 @@ class Subscription:
     types: tuple[str, ...] | None = None
     states: tuple[str, ...] | None = None
     reaching: NodeRef | None = None  # incidents: only those whose taint reached this node
+    # Artifacts/executions an open incident found or reached are skipped (the cursor still
+    # moves past them) unless this is set: a tainted model must not be deployed by a trigger.
+    include_tainted: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -78,11 +81,18 @@ class Subscription:
 
 
 def new_artifacts(
-    name: str, type: str | tuple[str, ...], *, states: tuple[str, ...] | None = ("LIVE",)
+    name: str,
+    type: str | tuple[str, ...],
+    *,
+    states: tuple[str, ...] | None = ("LIVE",),
+    include_tainted: bool = False,
 ) -> Subscription:
-    """Artifacts of ``type`` (one or several) that appear or change, in ``states``."""
+    """Artifacts of ``type`` (one or several) that appear or change, in ``states``; those an
+    open incident reached are skipped unless ``include_tainted``."""
     types = (type,) if isinstance(type, str) else tuple(type)
-    return Subscription(name, "artifact", types=types, states=states)
+    return Subscription(
+        name, "artifact", types=types, states=states, include_tainted=include_tainted
+    )
 
 
 def executions_reaching(
@@ -90,10 +100,14 @@ def executions_reaching(
     states: tuple[str, ...] = ("COMPLETE", "FAILED"),
     *,
     type: str | tuple[str, ...] | None = None,
+    include_tainted: bool = False,
 ) -> Subscription:
-    """Executions (of ``type``, if given) whose state is now one of ``states``."""
+    """Executions (of ``type``, if given) whose state is now one of ``states``; those an open
+    incident reached are skipped unless ``include_tainted``."""
     types = None if type is None else ((type,) if isinstance(type, str) else tuple(type))
-    return Subscription(name, "execution", types=types, states=states)
+    return Subscription(
+        name, "execution", types=types, states=states, include_tainted=include_tainted
+    )
 
 
 def incidents_opened(name: str, *, reaching: NodeRef | None = None) -> Subscription:
@@ -114,6 +128,7 @@ class Delivery:
     position: int  # the cursor value after this delivery (a seq, or an incident id)
     node: Artifact | Execution | None = None
     incident: Incident | None = None
+    incidents: tuple[int, ...] = ()  # open incidents that found or reached ``node``
 
     @property
     def key(self) -> str:
@@ -131,6 +146,7 @@ class Delivery:
         elif self.node is not None:
             out["kind"] = self.node.kind.value
             out["node"] = self.node.model_dump(mode="json")
+            out["incidents"] = list(self.incidents)
         return out
 
 
@@ -331,7 +347,16 @@ class Watcher:
         options = ListOptions(types=sub.types, states=sub.states, changed_after=after,
                               order_by="seq", limit=self.batch)
         page = self.store.list_nodes(self._kind(), options)
-        return [Delivery(sub.name, n.seq or 0, node=n) for n in page.items]
+        tainted = self.store.open_incidents(
+            [NodeRef(kind=n.kind, id=n.id) for n in page.items if n.id is not None]
+        )
+        return [
+            Delivery(
+                sub.name, n.seq or 0, node=n,
+                incidents=tainted.get(NodeRef(kind=n.kind, id=n.id or 0), ()),
+            )
+            for n in page.items
+        ]
 
     def _reaches(self, incident: Incident, target: NodeRef) -> bool:
         if incident.source == target:
@@ -356,6 +381,9 @@ class Watcher:
             for d in deliveries:
                 if max_deliveries is not None and handled >= max_deliveries:
                     return handled
+                if d.incidents and not self.subscription.include_tainted:
+                    self.cursors.save(self.subscription.name, d.position)  # passed over
+                    continue
                 handler(d)
                 self.cursors.save(self.subscription.name, d.position)
                 handled += 1

@@ -227,3 +227,29 @@ def test_a_killed_consumer_process_resumes_where_it_died(
     assert handled == ids[:3] + ids[2:]
     assert neo4j_store.get_context_by_type_and_name(
         fields.CURSOR_CONTEXT_TYPE, "killed-consumer") is not None
+
+
+def test_tainted_models_are_skipped_unless_asked(store: Store) -> None:
+    """A trigger that deploys new models must not deploy one built from data marked bad."""
+    ids = _models(store, 3)
+    lineage.mark_bad(store, lineage.artifact(ids[1]), "trained on shuffled labels")
+    got: list[Delivery] = []
+    assert Watcher(store, new_artifacts("deployer", "Model")).poll(got.append) == 2
+    assert [d.node.id for d in got] == [ids[0], ids[2]]  # type: ignore[union-attr]
+    assert all(d.incidents == () for d in got)
+    # The cursor moved past the tainted one: nothing pending, nothing delivered twice.
+    assert Watcher(store, new_artifacts("deployer", "Model")).poll(got.append) == 0
+
+    audit: list[Delivery] = []
+    sub = new_artifacts("auditor", "Model", include_tainted=True)
+    assert Watcher(store, sub).poll(audit.append) == 3
+    [incident] = lineage.incidents(store, "OPEN")
+    assert [d.incidents for d in audit] == [(), (incident.id,), ()]
+    assert audit[1].describe()["incidents"] == [incident.id]
+
+    # Once resolved, a change of the model is delivered again like any other.
+    lineage.resolve_incident(store, incident.id, "relabelled")
+    store.put_artifacts([store.get_artifacts_by_id([ids[1]])[0].model_copy(
+        update={"uri": "/models/1-fixed"})])
+    assert Watcher(store, new_artifacts("deployer", "Model")).poll(got.append) == 1
+    assert got[-1].node.id == ids[1]  # type: ignore[union-attr]
