@@ -311,6 +311,11 @@ def _env_options() -> ConnectionOptions:
     )
 
 
+# Open incidents of the nodes the running command shows, by (kind, id): filled once per command
+# by ``output.load_incidents``, read by every node it prints; emptied when a command starts.
+SHOWN_INCIDENTS: dict[tuple[str, int], tuple[int, ...]] = {}
+
+
 def connects(func: Callable[Concatenate[Connection, P], R]) -> Callable[P, R]:
     """Decorate a command that reaches the database.
 
@@ -341,6 +346,7 @@ def connects(func: Callable[Concatenate[Connection, P], R]) -> Callable[P, R]:
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> R:
         ctx = kwargs.pop("lg_ctx")
+        SHOWN_INCIDENTS.clear()
         given = ConnectionOptions(*(kwargs.pop(name) for name, _ in _COMMAND_OPTIONS))
         conn = connection(ctx)
         conn.override(given)

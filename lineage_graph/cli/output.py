@@ -13,15 +13,40 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ..answers import ContextNode, Incident, LineageNode
+from ..answers import ContextNode, Incident, LineageNode, NodeRef
 from ..models import Artifact, Execution, Kind, Node
+from .common import SHOWN_INCIDENTS
+
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 NodeLike = Node | LineageNode | ContextNode
+
+# Open incidents of the nodes this command shows: one lookup per command (``load_incidents``),
+# then every node it prints, in a table or in JSON, carries them.
+_INCIDENTS = SHOWN_INCIDENTS
+
+
+def load_incidents(store: Store, nodes: Iterable[NodeLike | None]) -> None:
+    """Look up the open incidents of the nodes about to be shown (one query)."""
+    refs = []
+    for node in nodes:
+        if node is not None and node.id is not None:
+            kind = Kind.CONTEXT if isinstance(node, ContextNode) else node.kind
+            refs.append(NodeRef(kind=kind, id=node.id))
+    for ref, ids in store.open_incidents(refs).items():
+        _INCIDENTS[(ref.kind.value, ref.id)] = ids
+
+
+def incidents_of(node: NodeLike) -> list[int]:
+    """The open incidents loaded for ``node`` (empty if none or not loaded)."""
+    kind = Kind.CONTEXT.value if isinstance(node, ContextNode) else node.kind.value
+    return list(_INCIDENTS.get((kind, node.id or 0), ()))
 
 
 def node_json(node: NodeLike) -> dict[str, Any]:
@@ -30,12 +55,13 @@ def node_json(node: NodeLike) -> dict[str, Any]:
         return {
             "id": node.id, "kind": Kind.CONTEXT.value, "type": node.type, "name": node.name,
             "uri": None, "state": None, "create_time": node.create_time,
-            "parent_ids": list(node.parent_ids),
+            "parent_ids": list(node.parent_ids), "incidents": incidents_of(node),
         }
     if isinstance(node, LineageNode):
         data: dict[str, Any] = {
             "id": node.id, "kind": node.kind.value, "type": node.type, "name": node.name,
             "uri": node.uri, "state": node.state, "create_time": node.create_time,
+            "incidents": incidents_of(node),
         }
         if node.hops is not None:
             data["hops"] = node.hops
@@ -53,6 +79,7 @@ def node_json(node: NodeLike) -> dict[str, Any]:
         "uri": uri, "state": state, "external_id": node.external_id,
         "create_time": node.create_time, "update_time": node.update_time,
         "properties": node.properties, "custom_properties": node.custom_properties,
+        "incidents": incidents_of(node),
     }
 
 
@@ -76,11 +103,15 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False) ->
         table.add_column("hops", justify="right")
     for node in nodes:
         d = node_json(node)
-        row = [d["kind"], str(d["id"]), d["type"], d["name"] or "", d["state"] or "",
-               d["uri"] or ""]
+        state = d["state"] or ""
+        if d["incidents"]:
+            marks = ", ".join(f"#{i}" for i in d["incidents"])
+            state = f"{state} TAINTED (incident {marks})".strip()
+        row = [d["kind"], str(d["id"]), d["type"], d["name"] or "", state, d["uri"] or ""]
         if hops:
             row.append("" if d.get("hops") is None else str(d["hops"]))
-        table.add_row(*row, style="bold red" if d["state"] == "FAILED" else None)
+        bad = d["state"] == "FAILED" or d["incidents"]
+        table.add_row(*row, style="bold red" if bad else None)
     return table
 
 
@@ -103,7 +134,9 @@ def kind_name(node: NodeLike) -> str:
 __all__ = [
     "Table",
     "console",
+    "incidents_of",
     "kind_name",
+    "load_incidents",
     "node_json",
     "nodes_table",
     "properties_table",

@@ -52,6 +52,7 @@ def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
 
 def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: int | None,
           types: list[str] | None, limit: int | None, roots: bool, as_json: bool) -> None:
+    """Walk and print; ``limit`` None is ``--all``. A cut answer says how to see the rest."""
     from .. import lineage
     from . import output as out
     from .refs import node_ref, resolve_node
@@ -61,14 +62,49 @@ def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: 
         walk = lineage.upstream if direction == "upstream" else lineage.downstream
         result = walk(store, node_ref(node), max_depth=depth, types=types or None, limit=limit,
                       roots_only=roots)
+        out.load_incidents(store, [node, *result.artifacts, *result.executions])
+    cut = limit is not None and result.partial and len(result.nodes) >= limit
+    more = (f"more than {limit} nodes: {limit} shown, the rest not; use --limit N or --all"
+            if cut else None)
     if as_json:
-        emit_json(_lineage_json(node, result))
+        _stream_lineage_json(node, result, more)
         return
     c = out.console()
-    c.print(out.nodes_table(f"{direction} of {out.kind_name(node)}",
-                            [*result.artifacts, *result.executions], hops=True))
-    if result.partial:
+    nodes = [*result.artifacts, *result.executions]
+    title = f"{direction} of {out.kind_name(node)}"
+    # Rich lays a table out whole: chunks keep --all of a huge answer printing as it goes.
+    for start in range(0, max(len(nodes), 1), _TABLE_CHUNK):
+        c.print(out.nodes_table(title if start == 0 else f"{title} (from row {start + 1})",
+                                nodes[start:start + _TABLE_CHUNK], hops=True))
+    if more:
+        typer.echo(f"({more})", err=True)
+    elif result.partial:
         c.print(f"[yellow]partial result: {result.reason}[/yellow]")
+
+
+_TABLE_CHUNK = 1000
+
+
+def _stream_lineage_json(node: Node, result: LineageResult, more: str | None) -> None:
+    """``_lineage_json``'s document (plus ``more``), written node by node, not as one string."""
+    import json
+    import sys
+
+    from . import output as out
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, default=str)
+
+    write = sys.stdout.write
+    write(f'{{"start": {dump(out.node_json(node))}')
+    for key, nodes in (("artifacts", result.artifacts), ("executions", result.executions)):
+        write(f', "{key}": [')
+        for i, n in enumerate(nodes):
+            write(("" if i == 0 else ", ") + dump(out.node_json(n)))
+        write("]")
+    write(f', "partial": {dump(result.partial)}, "reason": {dump(result.reason)}, '
+          f'"more": {dump(more)}}}\n')
+    sys.stdout.flush()
 
 
 @app.command()
@@ -82,6 +118,7 @@ def show(conn: Connection, ref: RefArg, kind: KindOpt = None, as_json: JsonOpt =
     with conn.store() as store:
         node = resolve_node(store, ref, kind_of(kind))
         contexts = [] if node.kind is Kind.CONTEXT else out_contexts(store, node)
+        out.load_incidents(store, [node, *contexts])
     if as_json:
         emit_json({"node": out.node_json(node),
                    "contexts": [out.node_json(c) for c in contexts]})
@@ -114,22 +151,30 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="At most th
 RootsOpt = Annotated[bool, typer.Option("--roots", help="Only the ends (origins or leaves).")]
 
 
+WALK_LIMIT = 1000
+WalkLimitOpt = Annotated[int, typer.Option(
+    "--limit", min=1, help="At most this many nodes; the output says when there are more.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every node, however many (no --limit).")]
+
+
 @app.command()
 @connects
 def upstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
-             types: TypeOpt = None, limit: LimitOpt = None, roots: RootsOpt = False,
-             as_json: JsonOpt = False) -> None:
+             types: TypeOpt = None, limit: WalkLimitOpt = WALK_LIMIT, all_: AllOpt = False,
+             roots: RootsOpt = False, as_json: JsonOpt = False) -> None:
     """Everything REF was derived from (any depth)."""
-    _walk(conn, "upstream", ref, kind_of(kind), depth, types, limit, roots, as_json)
+    _walk(conn, "upstream", ref, kind_of(kind), depth, types, None if all_ else limit, roots,
+          as_json)
 
 
 @app.command()
 @connects
 def downstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
-               types: TypeOpt = None, limit: LimitOpt = None, roots: RootsOpt = False,
-               as_json: JsonOpt = False) -> None:
+               types: TypeOpt = None, limit: WalkLimitOpt = WALK_LIMIT, all_: AllOpt = False,
+               roots: RootsOpt = False, as_json: JsonOpt = False) -> None:
     """Everything derived from REF (any depth)."""
-    _walk(conn, "downstream", ref, kind_of(kind), depth, types, limit, roots, as_json)
+    _walk(conn, "downstream", ref, kind_of(kind), depth, types, None if all_ else limit, roots,
+          as_json)
 
 
 @app.command()
@@ -150,6 +195,7 @@ def taint(conn: Connection, ref: RefArg,
         node = _walkable(resolve_node(store, ref, kind_of(kind)), "taint")
         created = lineage.mark_bad(store, node_ref(node), reason, barrier_types=barrier or ())
         inc = lineage.incident(store, created.id)
+        out.load_incidents(store, [node, *(t.node for t in inc.reached or [])])
     if as_json:
         emit_json({"incident": out.incident_json(inc, out.node_json(node))})
         return
@@ -205,6 +251,10 @@ def provenance(conn: Connection, ref: RefArg, kind: KindOpt = None,
         assert node.id is not None
         datasets = questions.training_datasets(store, node.id)
         snap = questions.producer(store, node.id)
+        shown: list[out.NodeLike] = [node, *datasets]
+        if snap is not None:
+            shown += [snap.execution, *snap.contexts, *snap.ancestors]
+        out.load_incidents(store, shown)
     if snap is None:
         raise NotFoundError(f"no execution produced {out.kind_name(node)}")
     doc = {
@@ -269,6 +319,7 @@ def why_failed(conn: Connection, ref: RefArg, kind: KindOpt = None,
     with conn.store() as store:
         node = resolve_node(store, ref, kind_of(kind))
         steps = questions.why_failed(store, node_ref(node))
+        out.load_incidents(store, [node, *(s.failed.execution for s in steps)])
     if as_json:
         emit_json({"start": out.node_json(node), "failed": [_failed_json(s) for s in steps]})
         return

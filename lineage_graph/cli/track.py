@@ -78,6 +78,7 @@ def ls(
                           states=_check_states(kind, states or []), order_by="id", limit=limit)
     with conn.store() as store:
         page = store.list_nodes(kind, options)
+        out.load_incidents(store, page.items)
     if as_json:
         emit_json({"kind": kind.value, "count": len(page.items),
                    "truncated": page.next_cursor is not None,

@@ -209,12 +209,23 @@ def test_incident_show_and_resolve(loaded: tuple[demo.DemoIds, dict[str, str]]) 
         assert all({"hops", "via"} <= t.keys() for t in inc["reached"])
     for code, stdout, _ in run_both(["incident", "show", incident_id], env):
         assert code == 0 and "churn-prediction-model-2024-w11" in stdout and "OPEN" in stdout
+    # Every answer that shows a reached node carries the open incident, in JSON and tables.
+    model = "Model:churn-prediction-model-2024-w11"
+    for doc in run_json(["show", model], env):
+        assert int(incident_id) in doc["node"]["incidents"]
+    for doc in run_json(["downstream", ref], env):
+        by_name = {n["name"]: n for n in doc["artifacts"]}
+        assert int(incident_id) in by_name["churn-prediction-model-2024-w11"]["incidents"]
+    for code, stdout, _ in run_both(["show", model], env):
+        assert code == 0 and f"TAINTED (incident #{incident_id}" in stdout
     docs = run_json(["incident", "resolve", incident_id, "-m", "re-exported"], env)
     for doc in docs:  # idempotent: the second resolve keeps the first resolution
         assert doc["incident"]["status"] == "RESOLVED"
         assert doc["incident"]["resolution"] == "re-exported"
     open_ids = {i["id"] for i in run_json(["incidents", "--status", "OPEN"], env)[0]["incidents"]}
     assert int(incident_id) not in open_ids
+    for doc in run_json(["show", model], env):
+        assert int(incident_id) not in doc["node"]["incidents"]
     for code, _, stderr in run_both(["incident", "show", "987654"], env):
         assert code == 1 and stderr.startswith("error:") and stderr.count("\n") == 1
 
