@@ -62,7 +62,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, Unpack
 
 from ..errors import NotFoundError
 from ..models import (
@@ -86,7 +86,7 @@ from ..models import (
     Reuse,
 )
 from .lineage_base import LineageQueries
-from .rules import ImportCounts, WriteRules
+from .rules import ExecutionOptions, ImportCounts, Subgraph, WriteRules
 
 T = TypeVar("T")
 
@@ -210,27 +210,18 @@ class Store(LineageQueries, ABC):
         execution: Execution,
         artifacts_and_events: Sequence[ArtifactAndEvent] = (),
         contexts: Sequence[Context] = (),
-        *,
-        reuse_context_if_already_exist: bool = True,
-        reuse_artifact_if_already_exist_by_external_id: bool = True,
-        link_existing: bool = False,
+        **options: Unpack[ExecutionOptions],
     ) -> PutExecutionResult:
         """Execution + artifacts + events + context links, atomically.
+
+        ``reuse_context_if_already_exist`` and ``reuse_artifact_if_already_exist_by_external_id``
+        (both true by default) are MLMD's options.
 
         ``link_existing``: artifacts and contexts given with an id, or whose external id is
         stored, are linked as stored and never rewritten.
         """
         return self._write(
-            lambda w: w.put_execution(
-                execution,
-                artifacts_and_events,
-                contexts,
-                reuse_context_if_already_exist=reuse_context_if_already_exist,
-                reuse_artifact_if_already_exist_by_external_id=(
-                    reuse_artifact_if_already_exist_by_external_id
-                ),
-                link_existing=link_existing,
-            )
+            lambda w: w.put_execution(execution, artifacts_and_events, contexts, **options)
         )
 
     def put_lineage_subgraph(
@@ -247,14 +238,9 @@ class Store(LineageQueries, ABC):
         Every execution and artifact is attributed/associated to every context (MLMD's rule).
         Returns (execution ids, artifact ids, context ids).
         """
+        graph = Subgraph(executions, artifacts, contexts, events)
         out = self._write(
-            lambda w: w.put_lineage_subgraph(
-                executions,
-                artifacts,
-                contexts,
-                events,
-                reuse_context_if_already_exist=reuse_context_if_already_exist,
-            )
+            lambda w: w.put_lineage_subgraph(graph, reuse_contexts=reuse_context_if_already_exist)
         )
         return out.execution_ids, out.artifact_ids, out.context_ids
 

@@ -55,7 +55,7 @@ from .memory_state import (
     event_order,
     node_key,
 )
-from .port import NodeWrite
+from .port import NodeKeys, NodeWrite
 from .rules import WriteRules
 
 T = TypeVar("T")
@@ -183,18 +183,13 @@ class MemoryPort:
         if at_least > self.state.counters.get(counter, 0):
             self.state.set_counter(counter, at_least)
 
-    def find_nodes(
-        self,
-        kind: Kind,
-        ids: Sequence[int],
-        names: Sequence[tuple[str, str]],
-        external_ids: Sequence[str],
-    ) -> list[Node]:
+    def find_nodes(self, kind: Kind, keys: NodeKeys) -> list[Node]:
         index = self.state.nodes[kind]
-        found = {i for i in ids if i in index}
-        found.update(self.state.by_name[kind][k] for k in names if k in self.state.by_name[kind])
+        by_name = self.state.by_name[kind]
         by_ext = self.state.by_external_id[kind]
-        found.update(by_ext[x] for x in external_ids if x in by_ext)
+        found = {i for i in keys.ids if i in index}
+        found.update(by_name[k] for k in keys.names if k in by_name)
+        found.update(by_ext[x] for x in keys.external_ids if x in by_ext)
         return [index[i] for i in sorted(found)]
 
     def write_nodes(

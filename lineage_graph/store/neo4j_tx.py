@@ -38,7 +38,7 @@ from .neo4j_codec import (
     encode_type,
     state_labels,
 )
-from .port import NodeWrite
+from .port import NodeKeys, NodeWrite
 
 # Rows per UNWIND statement: large enough that 10,000 nodes are one round trip.
 BATCH = 10_000
@@ -164,22 +164,16 @@ class Neo4jPort(StatementRunner):
     def raise_counter(self, counter: str, at_least: int) -> None:
         self.run("counter_raise", kind=counter, at_least=at_least)
 
-    def find_nodes(
-        self,
-        kind: Kind,
-        ids: Sequence[int],
-        names: Sequence[tuple[str, str]],
-        external_ids: Sequence[str],
-    ) -> list[Node]:
+    def find_nodes(self, kind: Kind, keys: NodeKeys) -> list[Node]:
         found: dict[int, Node] = {}
-        for node in self.nodes_by_id(kind, ids):
+        for node in self.nodes_by_id(kind, keys.ids):
             found[node.id or 0] = node
-        for part in chunks(names):
-            keys = [{"type": t, "name": n} for t, n in part]
-            for r in self.run("node_find_by_names", kind, keys=keys):
+        for part in chunks(keys.names):
+            pairs = [{"type": t, "name": n} for t, n in part]
+            for r in self.run("node_find_by_names", kind, keys=pairs):
                 node = decode_node(kind, r["props"])
                 found[node.id or 0] = node
-        for part in chunks(external_ids):
+        for part in chunks(keys.external_ids):
             for r in self.run("node_find_by_external_ids", kind, external_ids=list(part)):
                 node = decode_node(kind, r["props"])
                 found[node.id or 0] = node

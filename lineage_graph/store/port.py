@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..models import AnyType, Association, Attribution, Event, Kind, Node, ParentContext, Reuse
+
+
+class NodeKeys(NamedTuple):
+    """What a batch of nodes refers to: ids, (type, name)s and external ids (each sorted)."""
+
+    ids: Sequence[int]
+    names: Sequence[tuple[str, str]]
+    external_ids: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +54,7 @@ class WritePort(Protocol):
         """Move a counter up to ``at_least`` (imports keep their ids)."""
         ...
 
-    def find_nodes(
-        self,
-        kind: Kind,
-        ids: Sequence[int],
-        names: Sequence[tuple[str, str]],
-        external_ids: Sequence[str],
-    ) -> list[Node]:
+    def find_nodes(self, kind: Kind, keys: NodeKeys) -> list[Node]:
         """Stored nodes having any of these ids, (type, name)s or external ids."""
         ...
 

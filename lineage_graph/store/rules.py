@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypedDict
 
 from ..errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from ..models import (
@@ -41,7 +42,15 @@ from ..models import (
     Reuse,
 )
 from . import validation as v
-from .port import NodeWrite, WritePort
+from .port import NodeKeys, NodeWrite, WritePort
+
+
+class ExecutionOptions(TypedDict, total=False):
+    """``put_execution``'s options: MLMD's two reuse flags, and ``link_existing``."""
+
+    reuse_context_if_already_exist: bool
+    reuse_artifact_if_already_exist_by_external_id: bool
+    link_existing: bool
 
 
 @dataclass
@@ -51,6 +60,15 @@ class ImportCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+class Subgraph(NamedTuple):
+    """``put_lineage_subgraph``'s input: ``events`` are (execution index, artifact index, event)."""
+
+    executions: Sequence[Execution]
+    artifacts: Sequence[Artifact]
+    contexts: Sequence[Context]
+    events: Sequence[tuple[int, int, Event]]
 
 
 @dataclass
@@ -115,12 +133,12 @@ class WriteRules:
 
     def _plan(self, kind: Kind, nodes: Iterable[Node]) -> _Plan:
         nodes = list(nodes)
-        stored = self.port.find_nodes(
-            kind,
-            sorted({n.id for n in nodes if n.id is not None and v.fits_int64(n.id)}),
-            sorted({(n.type, n.name) for n in nodes if n.name is not None}),
-            sorted({n.external_id for n in nodes if n.external_id is not None}),
+        keys = NodeKeys(
+            ids=sorted({n.id for n in nodes if n.id is not None and v.fits_int64(n.id)}),
+            names=sorted({(n.type, n.name) for n in nodes if n.name is not None}),
+            external_ids=sorted({n.external_id for n in nodes if n.external_id is not None}),
         )
+        stored = self.port.find_nodes(kind, keys)
         return _Plan(kind, stored)
 
     def put_nodes(
@@ -370,16 +388,10 @@ class WriteRules:
         )
 
     def put_lineage_subgraph(
-        self,
-        executions: Sequence[Execution],
-        artifacts: Sequence[Artifact],
-        contexts: Sequence[Context],
-        events: Sequence[tuple[int, int, Event]],
-        *,
-        reuse_context_if_already_exist: bool = True,
-        skip_unchanged: bool = False,
+        self, graph: Subgraph, *, reuse_contexts: bool = True, skip_unchanged: bool = False
     ) -> SubgraphResult:
         """Batch insert (``Store.put_lineage_subgraph``)."""
+        executions, artifacts, contexts, events = graph
         v.check_subgraph_events(events, len(executions), len(artifacts))
         out = SubgraphResult()
         out.execution_ids = self.put_nodes(
@@ -387,7 +399,7 @@ class WriteRules:
         )
         out.artifact_ids = self.put_nodes(Kind.ARTIFACT, artifacts, skip_unchanged=skip_unchanged)
         out.context_ids = self.put_contexts(
-            contexts, reuse=reuse_context_if_already_exist, skip_unchanged=skip_unchanged
+            contexts, reuse=reuse_contexts, skip_unchanged=skip_unchanged
         )
         self.put_events(
             [
