@@ -1,11 +1,10 @@
-"""``lineage-graph import|export|serve``: MLMD import, OpenLineage in and out, exports.
+"""``lineage-graph import|export``: MLMD import, OpenLineage in and out, exports.
 
 Examples::
 
     lineage-graph import mlmd ./metadata.sqlite
     lineage-graph import mlmd --mysql-config mysql.json
     lineage-graph import openlineage events.jsonl        # or - for stdin
-    lineage-graph serve --port 5000                       # OpenLineage HTTP: /api/v1/lineage
     lineage-graph export json -o store.json
     lineage-graph export graphml 7 --kind artifact --upstream -o model7.graphml
     lineage-graph export json Model:churn-v3 --upstream --downstream -o churn.json
@@ -17,12 +16,11 @@ export holds that node and its lineage, otherwise just that node (for a context:
 its artifacts and executions).
 
 Every command takes the connection options (``cli.common``) and may start the local Neo4j.
-``import`` and ``serve`` write, so they apply the schema first; ``export`` only reads.
+``import`` writes, so it applies the schema first; ``export`` only reads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -42,7 +40,6 @@ export_app = typer.Typer(
     help="Write the store or one node's lineage as JSON, GraphML or OpenLineage events.",
     no_args_is_help=True,
 )
-serve_app = typer.Typer(help="Serve the OpenLineage HTTP endpoint (POST /api/v1/lineage).")
 
 
 def _emit(doc: dict[str, Any], as_json: bool, text: str) -> None:
@@ -148,38 +145,6 @@ def import_openlineage_cmd(
             typer.echo(f"event {r['line']}: {r['reason']}", err=True)
     if report.rejected:
         raise typer.Exit(1)
-
-
-# ---- serve ---------------------------------------------------------------------------------
-
-
-@serve_app.callback(invoke_without_command=True)
-@connects
-def serve_cmd(
-    conn: Connection,
-    host: Annotated[
-        str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535)] = 5000,
-    api_key: Annotated[
-        str | None,
-        typer.Option(
-            envvar="LINEAGE_GRAPH_API_KEY",
-            help="Require 'Authorization: Bearer <key>' on every POST.",
-        ),
-    ] = None,
-) -> None:
-    """Accept OpenLineage events over HTTP until Ctrl-C."""
-    from ..interop.server import LineageServer
-
-    with conn.store(write=True, start=True) as store:
-        server = LineageServer(store, host, port, api_key=api_key)
-        typer.echo(f"OpenLineage endpoint: {server.url}/api/v1/lineage  (Ctrl-C stops)", err=True)
-        try:
-            with contextlib.suppress(KeyboardInterrupt):
-                server.serve_forever()
-        finally:
-            server.server_close()
 
 
 # ---- export --------------------------------------------------------------------------------
