@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from .store.memory import MemoryStore
     from .store.neo4j import Neo4jStore
     from .tracking import Dataset, Model, PushedModel, log_metric, run, step
+    from .tracking.autolog import autolog
 
 # Loaded on first use so ``import lineage_graph`` (and every CLI start) stays light: no
 # pydantic, no driver, no networkx until a name is used.
@@ -93,6 +94,7 @@ _LAZY = {
     "MemoryStore": ("lineage_graph.store.memory", "MemoryStore"),
     "Neo4jStore": ("lineage_graph.store.neo4j", "Neo4jStore"),
     "run": ("lineage_graph.tracking", "run"),
+    "autolog": ("lineage_graph.tracking.autolog", "autolog"),
     "step": ("lineage_graph.tracking", "step"),
     "log_metric": ("lineage_graph.tracking", "log_metric"),
     "Dataset": ("lineage_graph.tracking", "Dataset"),
@@ -147,6 +149,7 @@ __all__ = [
     "Store",
     "UnavailableError",
     "UserError",
+    "autolog",
     "connect",
     "lineage",
     "log_metric",

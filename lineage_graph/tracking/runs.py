@@ -10,6 +10,7 @@ import secrets
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -81,6 +82,8 @@ class Run:
         self._token: Token[Run | None] | None = None
         self.resumed = False
         self._declared: dict[tuple[Kind, str], dict[str, PropertyType]] = {}
+        # Called before the run's end is recorded (autolog flushes its pending writes here).
+        self.on_exit: list[Callable[[], None]] = []
         self.pipeline_context: Context
         self.run_context: Context
 
@@ -134,6 +137,8 @@ class Run:
             if self.metrics:
                 update[fields.RUN_METRICS] = dict(self.metrics)
             try:
+                for callback in self.on_exit:
+                    callback()
                 self.run_context = self._update_context(self.run_context, update)
             except Exception as record_error:
                 if exc is None:
