@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 import_app = typer.Typer(
-    help="Bring history in: an MLMD store or OpenLineage events.", no_args_is_help=True
+    help="Bring history in: an MLMD store, OpenLineage events or MLflow history.",
+    no_args_is_help=True,
 )
 export_app = typer.Typer(
     help="Write the store or one node's lineage as JSON, GraphML or OpenLineage events.",
@@ -64,10 +65,16 @@ def import_mlmd_cmd(
         typer.Option("--mysql-config", help="JSON or text-proto MySQLDatabaseConfig file."),
     ] = None,
     batch: Annotated[int, typer.Option(min=1, max=100_000, help="Nodes per round trip.")] = 1000,
+    merge: Annotated[bool, typer.Option(
+        "--merge", help="Into a store that holds other history: new ids, MLMD's kept as "
+                        "external ids (mlmd:<kind>:<id>), so a re-import finds them.")] = False,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="With --merge: a name for this MLMD store in the external ids.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import an MLMD store (types, nodes, events, links) keeping MLMD's ids; re-runs add
-    only what is new."""
+    """Import an MLMD store (types, nodes, events, links) keeping MLMD's ids (or, with
+    --merge, beside existing history); re-runs add only what is new. An older MLMD schema is
+    read from an upgraded temporary copy; the file itself is never written."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -100,7 +107,7 @@ def import_mlmd_cmd(
                 tasks[phase] = bar.add_task(phase, total=max(total, 1))
             bar.update(tasks[phase], completed=done, total=max(total, 1))
 
-        report = import_mlmd(store, mlmd, batch=batch, progress=tick)
+        report = import_mlmd(store, mlmd, batch=batch, progress=tick, merge=merge, source=source)
     doc = report.as_dict()
     summary = ", ".join(
         f"{doc['new'][k]} new / {doc['updated'][k]} updated {k}s"
@@ -110,6 +117,27 @@ def import_mlmd_cmd(
     for old, new in report.renamed.items():
         if not as_json:
             typer.echo(f"renamed {old} -> {new}", err=True)
+
+
+@import_app.command("mlflow")
+@connects
+def import_mlflow_cmd(
+    conn: Connection,
+    tracking_uri: Annotated[str, typer.Argument(
+        help="An mlruns directory or an MLflow tracking URI (sqlite:///mlflow.db, ...).")],
+    registry_uri: Annotated[str | None, typer.Option(
+        "--registry-uri", help="The model registry, if not the tracking store.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import MLflow history through MLflow's own client: experiments, runs, datasets,
+    models, registered versions and aliases; re-runs add only what is new."""
+    from ..interop.mlflow import import_mlflow
+
+    with conn.store(write=True, start=True) as store:
+        report = import_mlflow(store, tracking_uri, registry_uri=registry_uri)
+    doc = report.as_dict()
+    new = ", ".join(f"{n} {what}" for what, n in sorted(doc["new"].items()) if n) or "nothing"
+    _emit(doc, as_json, f"imported from MLflow: {new} new")
 
 
 @import_app.command("openlineage")

@@ -41,17 +41,17 @@ node attributes ``kind``, ``id``, ``type``, ``name``, ``uri``, ``state``, ``exte
 also carry ``path`` (JSON text) and ``timestamp``. ``to_networkx`` keeps values unflattened
 (``properties``/``custom_properties`` dicts, ``path`` tuples); GraphML gets the flat form.
 
-OpenLineage: one RunEvent per execution state change we know (START at create time, then
-COMPLETE/FAIL/ABORT/RUNNING at update time), with the inputs and outputs its events name.
-Executions that came from OpenLineage get their job, runId, facets and dataset names back;
-others get job ``<namespace>/<execution type>``, a stable UUIDv5 runId and datasets named
-``<artifact type>/<name or id>``, with a ``lineageGraph`` facet holding ids and properties.
+OpenLineage (``ol_export``, whose docstring has the details): events valid against the
+2-0-2 JSON Schema, in time order. History that came from OpenLineage is given back event by
+event (each run's START/RUNNING/COMPLETE/FAIL/... at its own time, with the facets that event
+set), so importing the export into a fresh store gives the same graph; other history gets
+a START and a final RunEvent per execution, with jobs qualified by their pipeline
+(``<pipeline>.<execution type>``), ``parent`` and ``errorMessage`` facets.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,25 +60,14 @@ from typing import IO, Any
 import networkx as nx
 from pydantic import BaseModel
 
-from ..models import (
-    AnyType,
-    Artifact,
-    Context,
-    Event,
-    ExecutionState,
-    Kind,
-    ListOptions,
-    Node,
-)
+from ..models import AnyType, Event, Kind, ListOptions, Node
 from ..store.base import Store
-from . import openlineage as ol
 
 FORMAT = "lineage-graph/export"
 VERSION = 1
 PAGE = 1000
 PRODUCER = "https://github.com/lineage-graph/lineage-graph"
 RUN_EVENT_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-_FACET_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"
 
 
 _NODE_BASE: dict[str, Any] = {
@@ -525,43 +514,14 @@ def write_graphml(
     return flat
 
 
-# ---- OpenLineage out ----------------------------------------------------------------------
+# ---- OpenLineage out (``ol_export``) -------------------------------------------------------
 
-_EVENT_TYPE_OF = {
-    ExecutionState.COMPLETE: "COMPLETE",
-    ExecutionState.CACHED: "COMPLETE",
-    ExecutionState.FAILED: "FAIL",
-    ExecutionState.CANCELED: "ABORT",
-    ExecutionState.RUNNING: "RUNNING",
-    ExecutionState.NEW: "START",
-    ExecutionState.UNKNOWN: "OTHER",
-}
+_FACET_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"
 
 
-def _iso(ms: int | None) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp((ms or 0) / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
-
-
-def _ms_of(iso: str) -> float:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).timestamp()
-    except ValueError:
-        return float("inf")
-
-
-def _facets_from(props: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k[len(ol.FACET_PREFIX) :]: v
-        for k, v in props.items()
-        if k.startswith(ol.FACET_PREFIX) and isinstance(v, dict)
-    }
-
-
-def _lg_facet(node: Node) -> dict[str, Any]:
+def lg_facet(node: Node) -> dict[str, Any]:
+    """The ``lineageGraph`` facet of a node that did not come from OpenLineage: its export
+    record (ids, type, times, properties) without ``ol.`` properties."""
     record = {k: v for k, v in node_record(node).items() if k != "custom_properties"}
     record["custom_properties"] = {
         k: v for k, v in node.custom_properties.items() if not k.startswith("ol.")
@@ -569,116 +529,13 @@ def _lg_facet(node: Node) -> dict[str, Any]:
     return {"_producer": PRODUCER, "_schemaURL": _FACET_SCHEMA, **record}
 
 
-def _dataset(a: Artifact, namespace: str) -> dict[str, Any]:
-    props = a.custom_properties
-    ns, name = props.get(ol.P_NAMESPACE), props.get(ol.P_NAME)
-    facets = _facets_from(props)
-    if not (isinstance(ns, str) and isinstance(name, str)):
-        ns, name = namespace, f"{a.type}/{a.name if a.name is not None else f'id-{a.id}'}"
-        facets["lineageGraph"] = _lg_facet(a)
-    return {"namespace": ns, "name": name, "facets": facets}
-
-
-def _run_id(e: Node, namespace: str) -> str:
-    for candidate in (e.custom_properties.get(ol.P_RUN_ID), e.external_id):
-        if isinstance(candidate, str):
-            try:
-                return str(uuid.UUID(candidate))
-            except ValueError:
-                pass
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lineage-graph:{namespace}:execution:{e.id}"))
-
-
 def to_openlineage(
     store: Store, selection: Selection | None = None, *, namespace: str = "lineage-graph"
 ) -> Iterator[dict[str, Any]]:
-    """RunEvents (as JSON-ready dicts) for every selected execution, oldest state first.
+    """OpenLineage 2-0-2 events for the selection, in time order (``ol_export``)."""
+    from .ol_export import to_openlineage as run
 
-    Args:
-        namespace: job and dataset namespace for nodes that did not come from OpenLineage.
-    """
-    cache: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def job_facets(ns: str, name: str) -> dict[str, Any]:
-        if (ns, name) not in cache:
-            cache[(ns, name)] = job_facets_of(store, ns, name)
-        return cache[(ns, name)]
-
-    for page in _pages(store, Kind.EXECUTION, selection):
-        ids = [n.id for n in page if n.id is not None]
-        events = store.get_events(execution_ids=ids)
-        art_ids = sorted(
-            {
-                e.artifact_id
-                for e in events
-                if selection is None or e.artifact_id in selection.artifacts
-            }
-        )
-        datasets = {
-            a.id: _dataset(a, namespace)  # type: ignore[arg-type]
-            for a in store.get_nodes_by_id(Kind.ARTIFACT, art_ids)
-            if a.id is not None
-        }
-        for exe in page:
-            yield from _run_events(exe, events, datasets, namespace, job_facets)
-
-
-def _run_events(
-    exe: Node,
-    events: list[Event],
-    datasets: dict[int, dict[str, Any]],
-    namespace: str,
-    job_facets: Any,
-) -> Iterator[dict[str, Any]]:
-    props = exe.custom_properties
-    job_ns, job_name = props.get(ol.P_JOB_NAMESPACE), props.get(ol.P_JOB_NAME)
-    if not (isinstance(job_ns, str) and isinstance(job_name, str)):
-        job_ns, job_name = namespace, exe.type
-    facets = _facets_from(props)
-    if ol.P_RUN_ID not in props:
-        facets["lineageGraph"] = _lg_facet(exe)
-    mine = [e for e in events if e.execution_id == exe.id and e.artifact_id in datasets]
-    inputs = _io(mine, datasets, True, props.get(ol.P_INPUT_FACETS), "inputFacets")
-    outputs = _io(mine, datasets, False, props.get(ol.P_OUTPUT_FACETS), "outputFacets")
-    state = getattr(exe, "last_known_state", ExecutionState.UNKNOWN)
-    final = _EVENT_TYPE_OF[state]
-    last_time = props.get(ol.P_EVENT_TIME)
-    final_time = last_time if isinstance(last_time, str) else _iso(exe.update_time)
-    # START never after the final state (OpenLineage times can predate our create_time).
-    start_time = min(_iso(exe.create_time), final_time, key=_ms_of)
-    steps = [("START", start_time)] if final not in ("START", "OTHER") else []
-    steps.append((final, final_time))
-    producer = props.get(ol.P_PRODUCER)
-    for event_type, when in steps:
-        yield {
-            "eventType": event_type,
-            "eventTime": when,
-            "producer": producer if isinstance(producer, str) else PRODUCER,
-            "schemaURL": RUN_EVENT_SCHEMA,
-            "run": {"runId": _run_id(exe, namespace), "facets": facets},
-            "job": {"namespace": job_ns, "name": job_name, "facets": job_facets(job_ns, job_name)},
-            "inputs": inputs,
-            "outputs": outputs,
-        }
-
-
-def _io(
-    events: list[Event],
-    datasets: dict[int, dict[str, Any]],
-    inputs: bool,
-    io_facets: object,
-    key: str,
-) -> list[dict[str, Any]]:
-    ids = sorted({e.artifact_id for e in events if e.type.is_input == inputs})
-    out = []
-    for aid in ids:
-        ds = dict(datasets[aid])
-        if isinstance(io_facets, dict):
-            extra = io_facets.get(f"{ds['namespace']}/{ds['name']}")
-            if isinstance(extra, dict):
-                ds[key] = extra
-        out.append(ds)
-    return out
+    return run(store, selection, namespace=namespace)
 
 
 def write_openlineage(
@@ -688,15 +545,14 @@ def write_openlineage(
     *,
     namespace: str = "lineage-graph",
 ) -> int:
-    """Write RunEvents as JSON Lines; returns how many."""
-    n = 0
-    for event in to_openlineage(store, selection, namespace=namespace):
-        out.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
-        n += 1
-    return n
+    """Write OpenLineage events as JSON Lines (``ol_export``); returns how many."""
+    from .ol_export import write_openlineage as run
+
+    return run(store, out, selection, namespace=namespace)
 
 
 def job_facets_of(store: Store, namespace: str, name: str) -> dict[str, Any]:
     """Job facets kept on the ``ol.Job`` context (empty when the job is unknown)."""
-    ctx = store.get_context_by_type_and_name(ol.JOB_CONTEXT_TYPE, ol.dataset_key(namespace, name))
-    return _facets_from(ctx.custom_properties) if isinstance(ctx, Context) else {}
+    from .ol_export import job_facets_of as run
+
+    return run(store, namespace, name)

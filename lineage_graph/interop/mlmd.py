@@ -19,6 +19,24 @@ changed nodes and missing events are written (links are re-put, which is a no-op
 ones). A second import therefore brings only what is new. The import covers ids up to the
 maxima seen when it starts, so writers appending to MLMD meanwhile cannot tear it.
 
+Older MLMD schemas (an SQLite store written by an older TFX/ml-metadata, e.g. schema v8) are
+read from an upgraded temporary copy: ``open_mlmd`` copies the file with SQLite's backup API,
+lets ml-metadata migrate the copy (``enable_upgrade_migration``) and deletes it when the
+store object goes away. The original file is never written. (A MySQL store of an older
+schema is refused with that advice: there is no file to copy.)
+
+``import_mlmd(..., merge=True)`` brings MLMD history into a store that already holds other
+history (tracked runs, another MLMD store): nodes get new ids, and each remembers where it
+came from in its ``external_id``: ``mlmd:<kind>:<id>`` (``mlmd:<source>:<kind>:<id>`` with
+``source``), or MLMD's own external id when it has one (MLMD keeps those unique per kind).
+A re-import finds its nodes again by these and writes only what changed. Types are merged
+with the stored ones (declared properties are the union; a property declared with two value
+types is ``AlreadyExistsError``); a context whose (type, name) is already stored is that
+context (MLMD's ``reuse_context_if_already_exist``: the pipeline ``wine`` tracked here and
+the pipeline ``wine`` in MLMD are one pipeline); an artifact or execution whose (type, name)
+is taken by another node is ``AlreadyExistsError``. The store sets the create/update times of
+merged nodes (``put_nodes``); MLMD's times are kept only by the id-keeping import.
+
 Departures (recorded because the model is narrower than MLMD's protos):
 
 * ``proto_value`` (a ``google.protobuf.Any``) becomes the STRUCT ``{"@type": type_url,
@@ -34,7 +52,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import shutil
 import sqlite3
+import tempfile
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,11 +222,66 @@ def open_mlmd(sqlite_file: str | Path | None = None, *, mysql_config: Any = None
         return MetadataStore(config, enable_upgrade_migration=False)
     except RuntimeError as exc:  # the pybind constructor raises plain RuntimeError
         reason = str(exc).split(" query:", 1)[0].strip()
-        if sqlite_file is None and "connect" in reason.lower():
+        older = _OLDER.search(reason)
+        if older is not None and sqlite_file is not None:
+            return _upgraded_copy(Path(sqlite_file), int(older.group(1)))
+        if older is not None:
+            reason = (
+                f"its schema version {older.group(1)} is older than this ml-metadata's "
+                f"{older.group(2)}; upgrade a copy of the database with ml-metadata "
+                "(MetadataStore(config, enable_upgrade_migration=True)) and import the copy"
+            )
+        elif sqlite_file is None and "connect" in reason.lower():
             raise UnavailableError(f"cannot reach {where}: {reason}") from None
         raise InvalidInputError(
             f"{where} cannot be opened as an MLMD store: {reason}", field="file", value=where
         ) from None
+
+
+_OLDER = re.compile(r"MLMD database version (\d+) is older than library version (\d+)")
+# Stores opened from an upgraded copy: the schema version the original file has.
+_UPGRADED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def _upgraded_copy(path: Path, version: int) -> MetadataStore:
+    """An MLMD store read from a migrated copy of ``path`` (deleted with the store object).
+
+    SQLite's backup API copies a consistent snapshot even while a writer has the file open;
+    the original is opened read-only and never changed.
+    """
+    pb = _pb()
+    from ml_metadata.metadata_store import MetadataStore
+
+    workdir = Path(tempfile.mkdtemp(prefix="lineage-graph-mlmd-"))
+    copy = workdir / "upgraded.sqlite"
+    try:
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        config = pb.ConnectionConfig()
+        config.sqlite.filename_uri = str(copy)
+        config.sqlite.connection_mode = pb.SqliteMetadataSourceConfig.READWRITE
+        store = MetadataStore(config, enable_upgrade_migration=True)
+    except (RuntimeError, sqlite3.Error) as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise InvalidInputError(
+            f"{path} has MLMD schema version {version}, and upgrading a copy failed: "
+            f"{str(exc).split(' query:', 1)[0].strip()}",
+            field="file",
+            value=str(path),
+        ) from None
+    weakref.finalize(store, shutil.rmtree, workdir, ignore_errors=True)
+    _UPGRADED[store] = version
+    return store
+
+
+def schema_upgraded_from(mlmd: MetadataStore) -> int | None:
+    """The schema version of the original file when ``mlmd`` reads an upgraded copy."""
+    return _UPGRADED.get(mlmd)
 
 
 # ---- proto -> model ---------------------------------------------------------------------
@@ -268,6 +345,9 @@ class ImportReport:
     associations: int = 0
     parent_contexts: int = 0
     renamed: dict[str, str] = field(default_factory=dict)
+    merged: bool = False
+    adopted_contexts: int = 0
+    schema_upgraded_from: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -285,6 +365,9 @@ class ImportReport:
             "associations": self.associations,
             "parent_contexts": self.parent_contexts,
             "renamed": self.renamed,
+            "merged": self.merged,
+            "adopted_contexts": self.adopted_contexts,
+            "schema_upgraded_from": self.schema_upgraded_from,
         }
 
 
@@ -446,24 +529,38 @@ def import_mlmd(
     *,
     batch: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    merge: bool = False,
+    source: str | None = None,
 ) -> ImportReport:
-    """Copy everything from an open MLMD store into ``store``, keeping MLMD's ids.
+    """Copy everything from an open MLMD store into ``store``.
 
     Args:
         store: the destination (either backend).
         mlmd: an MLMD ``MetadataStore`` (see ``open_mlmd``).
         batch: nodes read and written per round trip.
         progress: called as ``progress(phase, done, total)`` while it runs.
+        merge: give the nodes new ids (the store holds other history); each is found again
+            by its external id (``mlmd:<kind>:<id>`` or MLMD's own). Without it MLMD's
+            ids and times are kept, which needs those ids free.
+        source: with ``merge``, a name for this MLMD store in the external ids
+            (``mlmd:<source>:<kind>:<id>``), to merge several MLMD stores.
 
     Returns:
         An ``ImportReport`` with the counts of new, updated and unchanged entities.
 
     Raises:
-        AlreadyExistsError: the store holds a different node under an MLMD id, (type, name)
-            or external id (e.g. it was not filled from this MLMD store).
+        AlreadyExistsError: without ``merge``: the store holds a different node under an
+            MLMD id, (type, name) or external id (e.g. it was not filled from this MLMD
+            store); with ``merge``: an artifact or execution name taken by another node.
         InvalidInputError: an MLMD value the model cannot hold (e.g. a NaN double).
+
+    Example::
+
+        report = import_mlmd(store, open_mlmd("tfx/metadata.sqlite"), merge=True)
     """
-    report = ImportReport()
+    from .mlmd_merge import Merger, merged_types
+
+    report = ImportReport(merged=merge, schema_upgraded_from=schema_upgraded_from(mlmd))
     conv = _Converter(report)
     tick: Progress = progress or (lambda phase, done, total: None)
 
@@ -473,29 +570,36 @@ def import_mlmd(
         + [(Kind.EXECUTION, t) for t in mlmd.get_execution_types()]
         + [(Kind.CONTEXT, t) for t in mlmd.get_context_types()]
     )
-    types = [conv.type_(kind, t) for kind, t in pb_types]
+    types = merged_types(store, [conv.type_(kind, t) for kind, t in pb_types])
     if types:
         store.put_types(types, can_add_fields=True)
     report.types = len(types)
     tick("types", len(types), len(types))
 
     bounds = {kind: max_id(mlmd, kind) for kind in _KINDS}
+    merger = Merger(store, mlmd, conv, report, source) if merge else None
     for kind in _KINDS:  # contexts first: attributions and associations point at them
         for page in iter_pages(mlmd, kind, batch=batch, up_to=bounds[kind]):
-            _import_page(store, mlmd, conv, kind, page, bounds, report)
+            if merger is not None:
+                merger.page(kind, page)
+            else:
+                _import_page(store, mlmd, conv, kind, page, bounds, report)
             tick(kind.value + "s", int(page[-1].id), bounds[kind])
 
     # Parent links last: a parent may have a larger id than its child.
     for page in iter_pages(mlmd, Kind.CONTEXT, batch=batch, up_to=bounds[Kind.CONTEXT]):
-        links = [
-            ParentContext(child_id=int(c.id), parent_id=int(p.id))
-            for c in page
-            for p in mlmd.get_parent_contexts_by_context(c.id)
-            if p.id <= bounds[Kind.CONTEXT]
-        ]
-        if links:
-            store.put_parent_contexts(links)
-        report.parent_contexts += len(links)
+        if merger is not None:
+            report.parent_contexts += merger.parents(page)
+        else:
+            links = [
+                ParentContext(child_id=int(c.id), parent_id=int(p.id))
+                for c in page
+                for p in mlmd.get_parent_contexts_by_context(c.id)
+                if p.id <= bounds[Kind.CONTEXT]
+            ]
+            if links:
+                store.put_parent_contexts(links)
+            report.parent_contexts += len(links)
         tick("parent contexts", int(page[-1].id), bounds[Kind.CONTEXT])
     return report
 
@@ -551,7 +655,7 @@ def _import_page(
             raise
         raise AlreadyExistsError(
             f"{exc}: MLMD's {kind.value} {exc.value!r} clashes with the store's; import into an "
-            "empty store or one filled from this MLMD store"
+            "empty store or one filled from this MLMD store, or merge (merge=True)"
         ) from exc
     report.new[kind.value] += counts.new
     report.updated[kind.value] += counts.updated

@@ -42,3 +42,64 @@ def type_name(name: str) -> str:
 def property_name(name: str) -> str:
     """A valid property name for ``name`` (see ``models.PROPERTY_NAME_PATTERN``)."""
     return safe_name(name, PROPERTY_NAME_PATTERN, dotted=False)
+
+
+# ---- OpenLineage identity keys ------------------------------------------------------------
+#
+# OpenLineage names a dataset or a job by (namespace, name); both parts may contain any
+# character, so joining them with "/" is ambiguous (("warehouse", "sales/daily") and
+# ("warehouse/sales", "daily") would meet). The key escapes "%" and its separator in each
+# part (percent-encoding, like a URI): namespace "|" name, and for a dataset field the
+# dataset key "#" field. Real names rarely hold "%", "|" or "#", so keys stay readable:
+# ``postgres://db:5432|shop.public.orders#amount``.
+
+
+def _escape(text: str, separator: str) -> str:
+    return text.replace("%", "%25").replace(separator, f"%{ord(separator):02X}")
+
+
+def _unescape(text: str, separator: str) -> str:
+    return text.replace(f"%{ord(separator):02X}", separator).replace("%25", "%")
+
+
+def ol_key(namespace: str, name: str) -> str:
+    """The unambiguous key of an OpenLineage dataset or job: ``<namespace>|<name>``.
+
+    ``%`` and ``|`` are escaped in the namespace, ``%`` and ``#`` in the name, so the key of a
+    field (``field_key``) starts with its dataset's key and every key splits one way only.
+
+    Example:
+        >>> ol_key("warehouse", "sales/daily"), ol_key("warehouse/sales", "daily")
+        ('warehouse|sales/daily', 'warehouse/sales|daily')
+    """
+    return f"{_escape(namespace, '|')}|{_escape(name, '#')}"
+
+
+def split_ol_key(key: str) -> tuple[str, str]:
+    """``(namespace, name)`` of a key made by ``ol_key`` (the inverse).
+
+    Raises:
+        ValueError: ``key`` has no ``|``.
+    """
+    namespace, sep, name = key.partition("|")
+    if not sep:
+        raise ValueError(f"{key!r} is not an OpenLineage key (no '|')")
+    return _unescape(namespace, "|"), _unescape(name, "#")
+
+
+def field_key(dataset: str, field: str) -> str:
+    """The key of a dataset field: the dataset's ``ol_key``, ``#``, the field name as is."""
+    return f"{dataset}#{field}"
+
+
+def split_field_key(key: str) -> tuple[str, str]:
+    """``(dataset key, field)`` of a key made by ``field_key``.
+
+    Raises:
+        ValueError: ``key`` is not a field key.
+    """
+    namespace, sep, rest = key.partition("|")
+    name, hash_, field = rest.partition("#")
+    if not (sep and hash_):
+        raise ValueError(f"{key!r} is not a dataset field key")
+    return f"{namespace}|{name}", field

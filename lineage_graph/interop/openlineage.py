@@ -1,51 +1,71 @@
-"""OpenLineage ingest: RunEvent (and Dataset/Job events) JSON into the metadata graph.
+"""OpenLineage ingest: RunEvents, JobEvents and DatasetEvents into the metadata graph.
 
-Mapping (OpenLineage spec 2-0-2):
+Mapping (OpenLineage spec 2-0-2; what is accepted is in ``ol_events``):
 
 =========================  ==============================================================
 OpenLineage                lineage-graph
 =========================  ==============================================================
-job (namespace, name)      Context of type ``ol.Job`` named ``<namespace>/<name>``, and an
-                           ExecutionType per job name (``ol.<job name>``, made safe)
-run (runId)                Execution of the job's type, ``external_id`` = runId (idempotent),
+job (namespace, name)      Context ``ol.Job`` named ``<namespace>|<name>`` (``names.ol_key``,
+                           escaped so that no two jobs share a key); and an ExecutionType
+                           per job name (``ol.<job name>``, made safe)
+run (runId)                Execution of the job's type, ``name`` = ``external_id`` = runId,
                            associated with the job context
-eventType                  START->NEW, RUNNING->RUNNING, COMPLETE->COMPLETE, FAIL->FAILED,
-                           ABORT->CANCELED; OTHER keeps the state. A terminal state is not
-                           undone by a late START/RUNNING; otherwise the latest eventTime wins
-dataset (namespace, name)  Artifact of type ``ol.Dataset`` named ``<namespace>/<name>``
-inputs / outputs           INPUT / OUTPUT events (timestamp = eventTime)
-facets                     STRUCT custom properties ``ol.facet.<facet>`` (run facets on the
-                           execution, job facets on the job context, dataset facets on the
-                           artifact); input/output facets in ``ol.inputFacets`` /
-                           ``ol.outputFacets`` on the execution, keyed by dataset
-parent run facet           the job context becomes CHILD_OF the parent job's context, and
-                           the run is associated with a context ``ol.Run`` named by the
-                           parent runId (itself CHILD_OF the parent job's context)
+eventType                  START and RUNNING->RUNNING (the run has started), COMPLETE->COMPLETE,
+                           FAIL->FAILED, ABORT->CANCELED; OTHER and unknown types (matched
+                           case-insensitively) change no state. The
+                           latest terminal event wins, else the latest START/RUNNING, by
+                           eventTime (not arrival); ``start_time``/``end_time`` (INT ms) are
+                           the START's and the terminal event's times
+errorMessage run facet     the execution's error, as tracking records one: ``error``
+                           (message), ``error_traceback`` (stackTrace), ``error_language``
+dataset (namespace, name)  Artifact ``ol.Dataset`` named ``<namespace>|<name>``; its
+                           ``symlinks`` identifiers become aliases (Contexts
+                           ``ol.DatasetAlias`` the artifact is attributed to): a later event
+                           naming an alias reaches the same artifact. An alias that already
+                           names another dataset stays that dataset's (first claim wins, as
+                           in Marquez)
+inputs / outputs           RunEvent: INPUT / OUTPUT events (timestamp = eventTime);
+                           JobEvent: DECLARED_INPUT / DECLARED_OUTPUT events of the job's
+                           declared execution (``external_id`` ``ol:job:<job key>``)
+columnLineage facet        field artifacts and ``ol.ColumnTransform`` executions (``columns``)
+facets                     ``ol.facet.<name>`` custom properties (``ol_facets``): run facets
+                           on the execution, job facets on the job context, dataset facets
+                           on the artifact, input/output facets in ``ol.inputFacets`` /
+                           ``ol.outputFacets`` keyed by dataset key; each facet is the one of
+                           the newest event carrying it
+parent run facet           the job context becomes CHILD_OF the parent job's context (never of
+                           itself, never closing a cycle), and the run is associated with a
+                           context ``ol.Run`` named by the parent runId, CHILD_OF the parent job
 =========================  ==============================================================
 
 Exact names are kept as custom properties (``ol.namespace``, ``ol.name``, ``ol.runId``,
-``ol.job.namespace``, ``ol.job.name``, ``ol.producer``, ``ol.eventType``, ``ol.eventTime``)
-so the export can give the events back. Datasets are not versioned: one artifact per dataset.
+``ol.job.namespace``, ``ol.job.name``, ``ol.producer``), and ``ol.meta`` records which event
+set each facet and every (eventType, eventTime, producer) of a run, so the export can give
+the events back. Datasets are not versioned: one artifact per dataset. Nodes also carry an
+external id (``ol:dataset:<key>``, ``ol:job:<key>``, ``ol:alias:<key>``, ``ol:run:<runId>``;
+a run's is its runId), so everything an event touches is read in a few indexed lookups.
 
-A malformed event raises ``InvalidInputError`` naming the field (``run.runId``) and the
-reason; nothing is written. Accepted events are idempotent: replaying one changes nothing.
+Each event is one transaction (``store.atomic``): all of it lands or none. Replaying an
+event writes nothing (``skip_unchanged``: ``seq`` and ``update_time`` do not move), and the
+order events arrive in does not change the result, except the timestamp of an edge, which
+is the eventTime of the first event that drew it, and aliases, which apply to the events
+that arrive after the one that declared them.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import threading
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import IO, Any
+from typing import Any
 
-from ..errors import InvalidInputError
+from ..errors import AlreadyExistsError, InvalidInputError, UserError
 from ..models import (
+    AnyType,
     Artifact,
+    ArtifactState,
     ArtifactType,
+    Attribution,
     Context,
     ContextType,
     Event,
@@ -54,27 +74,67 @@ from ..models import (
     ExecutionState,
     ExecutionType,
     Kind,
-    ListOptions,
-    Node,
     ParentContext,
     Value,
 )
 from ..store.base import Store
-from ..store.rules import SubgraphResult, WriteRules
-from .names import property_name, type_name
+from ..store.rules import WriteRules
+from . import columns as col
+from .names import ol_key, type_name
+from .ol_events import (
+    EVENT_TYPES,
+    TERMINAL_TYPES,
+    BadDocument,
+    DatasetRef,
+    EventTime,
+    ParsedEvent,
+    iter_documents,
+    loads_event,
+    parse_event,
+)
+from .ol_facets import (
+    FACET_PREFIX,
+    META,
+    TimedFacets,
+    facet_props,
+    meta_of,
+    read_struct_or_text,
+    struct_or_text,
+    timed_facets,
+    without_facets,
+)
+
+__all__ = [
+    "DATASET_TYPE",
+    "EVENT_TYPES",
+    "FACET_PREFIX",
+    "JOB_CONTEXT_TYPE",
+    "RUN_CONTEXT_TYPE",
+    "FileReport",
+    "IngestResult",
+    "OpenLineageIngest",
+    "dataset_key",
+    "ingest_events",
+    "iter_documents",
+    "job_type_name",
+    "loads_event",
+    "parse_event",
+    "resolve_dataset_key",
+]
 
 JOB_CONTEXT_TYPE = "ol.Job"
 RUN_CONTEXT_TYPE = "ol.Run"
+ALIAS_CONTEXT_TYPE = "ol.DatasetAlias"
 DATASET_TYPE = "ol.Dataset"
-EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
 STATE_OF: dict[str, ExecutionState] = {
-    "START": ExecutionState.NEW,
+    "START": ExecutionState.RUNNING,
     "RUNNING": ExecutionState.RUNNING,
     "COMPLETE": ExecutionState.COMPLETE,
     "FAIL": ExecutionState.FAILED,
     "ABORT": ExecutionState.CANCELED,
 }
 TERMINAL = frozenset({ExecutionState.COMPLETE, ExecutionState.FAILED, ExecutionState.CANCELED})
+MAX_EVENT_RECORDS = 200  # per run: a streaming job's RUNNING events must not grow forever
 
 # Property keys (custom properties) the ingest writes and the export reads.
 P_NAMESPACE = "ol.namespace"
@@ -87,236 +147,366 @@ P_EVENT_TYPE = "ol.eventType"
 P_EVENT_TIME = "ol.eventTime"
 P_INPUT_FACETS = "ol.inputFacets"
 P_OUTPUT_FACETS = "ol.outputFacets"
-FACET_PREFIX = "ol.facet."
+P_DECLARED = "ol.declared"
+P_ALIAS_TYPE = "ol.type"
+# The error fields tracking records (tracking/fields.py, answers.ERROR_KEYS).
+P_ERROR = "error"
+P_ERROR_TRACEBACK = "error_traceback"
+P_ERROR_LANGUAGE = "error_language"
+P_START_TIME = "start_time"
+P_END_TIME = "end_time"
+RESERVED_EXECUTION_TYPES = frozenset({col.TRANSFORM_TYPE})
 
 
 def job_type_name(job_name: str) -> str:
     """The execution type for runs of a job: ``ol.<job name>`` made a valid type name."""
-    return type_name(f"ol.{job_name}")
+    name = type_name(f"ol.{job_name}")
+    return type_name(f"ol.x.{job_name}") if name in RESERVED_EXECUTION_TYPES else name
 
 
 def dataset_key(namespace: str, name: str) -> str:
-    """The artifact name of a dataset (and the context name of a job)."""
-    return f"{namespace}/{name}"
+    """The artifact name of a dataset (and the context name of a job): ``names.ol_key``."""
+    return ol_key(namespace, name)
 
 
-# ---- validation -----------------------------------------------------------------------
+def declared_id(job_key: str) -> str:
+    """The external id of a job's declared execution (from its JobEvents)."""
+    return f"ol:job:{job_key}"
 
 
-def _fail(field_: str, reason: str, value: object = None) -> InvalidInputError:
-    return InvalidInputError(f"{field_}: {reason}", field=field_, value=value)
+# ---- reading what an event touches (before its transaction) ---------------------------------
 
 
-def _obj(value: object, field_: str, *, required: bool = True) -> dict[str, Any] | None:
-    if value is None and not required:
-        return None
-    if not isinstance(value, dict):
-        raise _fail(
-            field_, "must be a JSON object" + ("" if value is not None else " (missing)"), value
-        )
-    return value
+def dataset_ext(key: str) -> str:
+    """The external id of a dataset's artifact (one indexed lookup for all of an event's)."""
+    return f"ol:dataset:{key}"
 
 
-def _text(parent: Mapping[str, Any], key: str, field_: str) -> str:
-    value = parent.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(field_, "is required and must be a non-empty string", value)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _fail(field_, "is not valid Unicode text", value) from None
-    return value
+def job_ext(key: str) -> str:
+    """The external id of a job's context."""
+    return f"ol:job:{key}"
 
 
-def _facets(value: object, field_: str) -> dict[str, dict[str, Any]]:
-    facets = _obj(value, field_, required=False) or {}
-    for name, facet in facets.items():
-        if not isinstance(facet, dict):
-            raise _fail(f"{field_}.{name}", "a facet must be a JSON object", facet)
-        _check_json(facet, f"{field_}.{name}")
-    return facets
+def alias_ext(key: str) -> str:
+    """The external id of a dataset alias's context."""
+    return f"ol:alias:{key}"
 
 
-def _check_json(value: object, field_: str) -> None:
-    """Facet contents become STRUCT values: finite numbers, string keys, plain containers."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _fail(field_, "numbers must be finite", value)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_json(v, f"{field_}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _check_json(v, f"{field_}[{i}]")
-    elif value is not None and not isinstance(value, (bool, int, float, str)):
-        raise _fail(field_, "is not a JSON value", value)
+class _Reader:
+    """The nodes one event touches, read in a few batched lookups (by external id) before
+    its transaction; resolves dataset names through aliases."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._artifacts: dict[str, Artifact | None] = {}
+        self._contexts: dict[str, Context | None] = {}  # by external id
+        self._aliases: dict[str, str | None] = {}
+        self.declared: dict[str, str] = {}  # aliases this event declares -> dataset key
+
+    def prefetch(self, keys: Iterable[str], contexts: Iterable[str]) -> None:
+        """Read the datasets and contexts (by external id) an event may touch, in two queries."""
+        wanted = sorted({k for k in keys if k not in self._artifacts})
+        if wanted:
+            found = {
+                a.external_id: a
+                for a in self.store.get_artifacts_by_external_ids(dataset_ext(k) for k in wanted)
+            }
+            for k in wanted:
+                self._artifacts[k] = found.get(dataset_ext(k))
+        ids = sorted({c for c in contexts if c not in self._contexts})
+        if ids:
+            got = {c.external_id: c for c in self.store.get_contexts_by_external_ids(ids)}
+            for c in ids:
+                self._contexts[c] = got.get(c)
+
+    def artifact(self, key: str) -> Artifact | None:
+        if key not in self._artifacts:
+            self.prefetch([key], [])
+        return self._artifacts[key]
+
+    def context(self, external_id: str) -> Context | None:
+        if external_id not in self._contexts:
+            self.prefetch([], [external_id])
+        return self._contexts[external_id]
+
+    def alias(self, key: str) -> str | None:
+        """The dataset key an alias stands for, if the alias is stored."""
+        if key not in self._aliases:
+            target = None
+            ctx = self.context(alias_ext(key))
+            if ctx is not None and ctx.id is not None:
+                members = self.store.get_artifacts_by_context(ctx.id)
+                names = sorted(a.name for a in members if a.type == DATASET_TYPE and a.name)
+                target = names[0] if names else None
+            self._aliases[key] = target
+        return self._aliases[key]
+
+    def resolve(self, namespace: str, name: str) -> str:
+        """The key of the dataset ``namespace``/``name`` stands for."""
+        key = ol_key(namespace, name)
+        if self.artifact(key) is not None:
+            return key
+        return self.alias(key) or self.declared.get(key, key)
+
+    def claimable(self, alias: str, owner: str) -> bool:
+        """An alias is free: no dataset has that key and no other dataset claimed it."""
+        if alias == owner or self.artifact(alias) is not None:
+            return False
+        target = self.alias(alias) or self.declared.get(alias)
+        return target is None or target == owner
 
 
-def _time(value: object, field_: str) -> datetime:
-    if not isinstance(value, str):
-        raise _fail(field_, "is required and must be an ISO-8601 date-time string", value)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise _fail(field_, f"{value!r} is not an ISO-8601 date-time", value) from None
-    if "T" not in value.upper() and " " not in value:
-        raise _fail(field_, f"{value!r} has no time of day", value)
-    return parsed
+def resolve_dataset_key(store: Store, namespace: str, name: str) -> str:
+    """The key under which the dataset ``namespace``/``name`` is stored (aliases applied)."""
+    return _Reader(store).resolve(namespace, name)
 
 
-def _ms(t: datetime) -> int:
-    if t.tzinfo is None:  # OpenLineage times carry an offset; a naive one is taken as UTC
-        t = t.replace(tzinfo=UTC)
-    return int(t.timestamp() * 1000)
+# ---- building nodes --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DatasetRef:
-    namespace: str
-    name: str
-    facets: dict[str, Any]
-    io_facets: dict[str, Any]
-
-    @property
-    def key(self) -> str:
-        return dataset_key(self.namespace, self.name)
-
-
-@dataclass(frozen=True)
-class ParsedEvent:
-    """A validated OpenLineage event. ``kind`` is ``run``, ``job`` or ``dataset``."""
-
-    kind: str
-    event_time: datetime
-    producer: str
-    event_type: str | None = None
-    run_id: str | None = None
-    run_facets: dict[str, Any] = field(default_factory=dict)
-    job_namespace: str | None = None
-    job_name: str | None = None
-    job_facets: dict[str, Any] = field(default_factory=dict)
-    inputs: tuple[DatasetRef, ...] = ()
-    outputs: tuple[DatasetRef, ...] = ()
-    parent_run_id: str | None = None
-    parent_job: tuple[str, str] | None = None
+def _symlinks(facets: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
+    facet = facets.get("symlinks")
+    ids = facet.get("identifiers") if isinstance(facet, dict) else None
+    out = []
+    for item in ids if isinstance(ids, list) else []:
+        if isinstance(item, dict):
+            ns, name, kind = item.get("namespace"), item.get("name"), item.get("type")
+            if isinstance(ns, str) and ns and isinstance(name, str) and name:
+                out.append((ns, name, kind if isinstance(kind, str) else None))
+    return out
 
 
-def _datasets(value: object, field_: str, io_key: str) -> tuple[DatasetRef, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise _fail(field_, "must be a JSON array", value)
-    found: dict[str, DatasetRef] = {}
-    for i, item in enumerate(value):
-        f = f"{field_}[{i}]"
-        obj = _obj(item, f)
-        assert obj is not None
-        ref = DatasetRef(
-            namespace=_text(obj, "namespace", f"{f}.namespace"),
-            name=_text(obj, "name", f"{f}.name"),
-            facets=_facets(obj.get("facets"), f"{f}.facets"),
-            io_facets=_facets(obj.get(io_key), f"{f}.{io_key}"),
-        )
-        found[ref.key] = ref  # a dataset listed twice is one dataset
-    return tuple(found.values())
-
-
-def _uuid(value: object, field_: str) -> str:
-    if not isinstance(value, str):
-        raise _fail(field_, "is required and must be a UUID string", value)
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise _fail(field_, f"{value!r} is not a UUID", value) from None
-
-
-def parse_event(data: object) -> ParsedEvent:
-    """Validate one OpenLineage event (already decoded from JSON).
-
-    Returns:
-        The parsed event: a RunEvent (has ``run``), a JobEvent (``job``, no ``run``) or a
-        DatasetEvent (``dataset``).
-
-    Raises:
-        InvalidInputError: the first problem found, ``field`` being its JSON path.
-    """
-    event = _obj(data, "event")
-    assert event is not None
-    event_time = _time(event.get("eventTime"), "eventTime")
-    producer = _text(event, "producer", "producer")
-    _text(event, "schemaURL", "schemaURL")
-    if "run" not in event and "dataset" in event:
-        ds = _obj(event["dataset"], "dataset")
-        assert ds is not None
-        if "job" in event:
-            raise _fail("job", "a DatasetEvent must not have a job")
-        ref = DatasetRef(
-            namespace=_text(ds, "namespace", "dataset.namespace"),
-            name=_text(ds, "name", "dataset.name"),
-            facets=_facets(ds.get("facets"), "dataset.facets"),
-            io_facets={},
-        )
-        return ParsedEvent(kind="dataset", event_time=event_time, producer=producer, outputs=(ref,))
-    job = _obj(event.get("job"), "job")
-    assert job is not None
-    common: dict[str, Any] = {
-        "event_time": event_time,
-        "producer": producer,
-        "job_namespace": _text(job, "namespace", "job.namespace"),
-        "job_name": _text(job, "name", "job.name"),
-        "job_facets": _facets(job.get("facets"), "job.facets"),
-        "inputs": _datasets(event.get("inputs"), "inputs", "inputFacets"),
-        "outputs": _datasets(event.get("outputs"), "outputs", "outputFacets"),
-    }
-    if "run" not in event:
-        return ParsedEvent(kind="job", **common)
-    run = _obj(event.get("run"), "run")
-    assert run is not None
-    event_type = event.get("eventType")
-    if event_type is not None and event_type not in EVENT_TYPES:
-        raise _fail(
-            "eventType", f"{event_type!r} is not one of {', '.join(EVENT_TYPES)}", event_type
-        )
-    run_facets = _facets(run.get("facets"), "run.facets")
-    parent_run_id = None
-    parent_job = None
-    parent = run_facets.get("parent")
-    if parent is not None:
-        prun = _obj(parent.get("run"), "run.facets.parent.run")
-        pjob = _obj(parent.get("job"), "run.facets.parent.job")
-        assert prun is not None and pjob is not None
-        parent_run_id = _uuid(prun.get("runId"), "run.facets.parent.run.runId")
-        parent_job = (
-            _text(pjob, "namespace", "run.facets.parent.job.namespace"),
-            _text(pjob, "name", "run.facets.parent.job.name"),
-        )
-    return ParsedEvent(
-        kind="run",
-        event_type=event_type,
-        run_id=_uuid(run.get("runId"), "run.runId"),
-        run_facets=run_facets,
-        parent_run_id=parent_run_id,
-        parent_job=parent_job,
-        **common,
+def _dataset(
+    old: Artifact | None, key: str, refs: list[DatasetRef], when: EventTime, *, static: bool
+) -> Artifact:
+    """The dataset's artifact with this event's facets folded in (``static``: a DatasetEvent,
+    whose newest time is kept so the export can give the event back)."""
+    facets = timed_facets(old.custom_properties) if old is not None else TimedFacets()
+    for ref in refs:
+        facets.merge(ref.facets, when)
+    base = without_facets(old.custom_properties) if old is not None else {}
+    namespace = base.get(P_NAMESPACE, refs[0].namespace)
+    name = base.get(P_NAME, refs[0].name)
+    meta = {**meta_of(base), "facets": facets.times_json()}
+    if static:
+        seen = meta.get("datasetEvent")
+        try:
+            older = seen is None or EventTime.parse(seen).us < when.us
+        except InvalidInputError:
+            older = True
+        if older:
+            meta["datasetEvent"] = when.text
+    return Artifact(
+        id=old.id if old is not None else None,
+        type=DATASET_TYPE,
+        name=key,
+        external_id=dataset_ext(key),
+        uri=old.uri if old is not None else f"{namespace}/{name}",
+        state=old.state if old is not None else ArtifactState.UNKNOWN,
+        custom_properties={
+            **base,
+            P_NAMESPACE: namespace,
+            P_NAME: name,
+            **facet_props(facets.values),
+            META: meta,
+        },
     )
 
 
-def loads_event(text: str | bytes) -> object:
-    """Decode JSON strictly (``NaN``/``Infinity`` are not JSON).
+def _job_context(old: Context | None, event: ParsedEvent) -> Context:
+    assert event.job_namespace is not None and event.job_name is not None
+    facets = timed_facets(old.custom_properties) if old is not None else TimedFacets()
+    facets.merge(event.job_facets, event.time)
+    base = without_facets(old.custom_properties) if old is not None else {}
+    return Context(
+        id=old.id if old is not None else None,
+        type=JOB_CONTEXT_TYPE,
+        name=event.job_key,
+        external_id=job_ext(event.job_key),
+        custom_properties={
+            **base,
+            P_NAMESPACE: event.job_namespace,
+            P_NAME: event.job_name,
+            **facet_props(facets.values),
+            META: {**meta_of(base), "facets": facets.times_json()},
+        },
+    )
 
-    Raises:
-        InvalidInputError: not JSON.
-    """
 
-    def refuse(token: str) -> None:
-        raise ValueError(f"{token} is not valid JSON")
+Record = list[Any]  # [eventType as given or None, eventTime text, producer or None]
 
+
+def _records(
+    old_props: Mapping[str, Any], old_meta: Mapping[str, Any], event: ParsedEvent
+) -> list[Record]:
+    """The run's (eventType, eventTime, producer) records with this event's, in time order."""
+    found: dict[tuple[Any, ...], Record] = {}  # one record per (type, instant, producer)
+    stored = old_meta.get("events")
+    if stored is None and isinstance(old_props.get(P_EVENT_TIME), str):
+        # Written before records were kept: the state-setting event is all there is.
+        stored = [[old_props.get(P_EVENT_TYPE), old_props[P_EVENT_TIME], old_props.get(P_PRODUCER)]]
+    for r in stored if isinstance(stored, list) else []:
+        if isinstance(r, list) and len(r) == 3 and isinstance(r[1], str):
+            _keep(found, r)
+    _keep(found, [event.event_type, event.time.text, event.producer])
+    records = sorted(found.values(), key=_record_key)
+    while len(records) > MAX_EVENT_RECORDS:  # drop the oldest non-START, non-terminal one
+        drop = next(
+            (r for r in records if norm_event_type(r[0]) not in {"START", *TERMINAL_TYPES}),
+            records[0],
+        )
+        records.remove(drop)
+    return records
+
+
+def _keep(found: dict[tuple[Any, ...], Record], r: Record) -> None:
+    """Add a record; of two texts for one instant the smaller stays (order-independent)."""
+    key = (r[0], _record_time(r).us, r[2])
+    if key not in found or str(r[1]) < str(found[key][1]):
+        found[key] = r
+
+
+def norm_event_type(event_type: object) -> str:
+    """An eventType as one of ``EVENT_TYPES`` (unknown or absent: ``OTHER``)."""
+    upper = event_type.upper() if isinstance(event_type, str) else "OTHER"
+    return upper if upper in EVENT_TYPES else "OTHER"
+
+
+def _record_time(r: Record) -> EventTime:
     try:
-        return json.loads(text, parse_constant=refuse)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"body: not valid JSON ({exc})", field="body") from None
+        return EventTime.parse(r[1])
+    except InvalidInputError:
+        return EventTime(0, str(r[1]))
 
 
-# ---- writing ----------------------------------------------------------------------------
+def _record_key(r: Record) -> tuple[int, str, str]:
+    return (_record_time(r).us, str(r[0]), str(r[2]))
+
+
+def _state(records: list[Record]) -> tuple[ExecutionState, Record | None]:
+    """The state the records imply and the record that set it (terminal beats running)."""
+    for group in (TERMINAL_TYPES, {"START", "RUNNING"}):
+        chosen = [r for r in records if norm_event_type(r[0]) in group]
+        if chosen:
+            last = max(chosen, key=_record_key)
+            return STATE_OF[norm_event_type(last[0])], last
+    return ExecutionState.UNKNOWN, None
+
+
+def _io_facets(
+    old_props: Mapping[str, Any],
+    old_meta: Mapping[str, Any],
+    prop: str,
+    refs: Iterable[tuple[str, DatasetRef]],
+    when: EventTime,
+) -> tuple[dict[str, Value], dict[str, Any]]:
+    """Input or output facets keyed by dataset key, each newest-event-first."""
+    values = read_struct_or_text(old_props, prop)
+    values = dict(values) if isinstance(values, dict) else {}
+    times = old_meta.get(prop)
+    times = dict(times) if isinstance(times, dict) else {}
+    for key, ref in refs:
+        if not ref.io_facets:
+            continue
+        merged = TimedFacets.from_json(values.get(key) or {}, times.get(key))
+        merged.merge(ref.io_facets, when)
+        values[key] = merged.values
+        times[key] = merged.times_json()
+    values = {k: v for k, v in values.items() if v}
+    return struct_or_text(prop, values), ({prop: times} if times else {})
+
+
+def _error_props(facets: Mapping[str, Any]) -> dict[str, Value]:
+    facet = facets.get("errorMessage")
+    if not isinstance(facet, dict):
+        return {}
+    out: dict[str, Value] = {}
+    for key, prop in (
+        ("message", P_ERROR),
+        ("stackTrace", P_ERROR_TRACEBACK),
+        ("programmingLanguage", P_ERROR_LANGUAGE),
+    ):
+        if isinstance(facet.get(key), str):
+            out[prop] = facet[key]
+    return out
+
+
+_DERIVED = frozenset(
+    {
+        P_EVENT_TYPE,
+        P_EVENT_TIME,
+        P_PRODUCER,
+        P_ERROR,
+        P_ERROR_TRACEBACK,
+        P_ERROR_LANGUAGE,
+        P_START_TIME,
+        P_END_TIME,
+        P_INPUT_FACETS,
+        P_INPUT_FACETS + "Text",
+        P_OUTPUT_FACETS,
+        P_OUTPUT_FACETS + "Text",
+    }
+)
+
+
+def _execution(
+    old: Execution | None,
+    event: ParsedEvent,
+    inputs: list[tuple[str, DatasetRef]],
+    outputs: list[tuple[str, DatasetRef]],
+) -> Execution:
+    """The run's execution (or a job's declared one) with this event folded in."""
+    assert event.job_name is not None and event.job_namespace is not None
+    old_props = old.custom_properties if old is not None else {}
+    old_meta = meta_of(old_props)
+    records = _records(old_props, old_meta, event)
+    base = {k: v for k, v in without_facets(old_props).items() if k not in _DERIVED}
+    facets = timed_facets(old_props) if old is not None else TimedFacets()
+    facets.merge(event.run_facets, event.time)
+    props: dict[str, Value] = {
+        P_JOB_NAMESPACE: event.job_namespace,
+        P_JOB_NAME: event.job_name,
+        **base,  # a run keeps the job it was first seen with (its type cannot change)
+        **facet_props(facets.values),
+    }
+    meta: dict[str, Any] = {"events": records, "facets": facets.times_json()}
+    for prop, group in ((P_INPUT_FACETS, inputs), (P_OUTPUT_FACETS, outputs)):
+        values, times = _io_facets(old_props, old_meta, prop, group, event.time)
+        props.update(values)
+        meta.update(times)
+    producers = [r for r in records if isinstance(r[2], str)]
+    if producers:
+        props[P_PRODUCER] = max(producers, key=_record_key)[2]
+    if event.kind == "run":
+        assert event.run_id is not None
+        props[P_RUN_ID] = event.run_id
+        state, setter = _state(records)
+        shown = setter or max(records, key=_record_key)
+        props[P_EVENT_TYPE] = norm_event_type(shown[0])
+        props[P_EVENT_TIME] = str(shown[1])
+        starts = [_record_time(r).ms for r in records if norm_event_type(r[0]) == "START"]
+        if starts:
+            props[P_START_TIME] = min(starts)
+        if setter is not None and norm_event_type(setter[0]) in TERMINAL_TYPES:
+            props[P_END_TIME] = _record_time(setter).ms
+        props.update(_error_props(facets.values))
+        name = external = event.run_id
+    else:
+        props[P_DECLARED] = True
+        state = ExecutionState.UNKNOWN
+        name = external = declared_id(event.job_key)
+    props[META] = meta
+    return Execution(
+        id=old.id if old is not None else None,
+        type=old.type if old is not None else job_type_name(event.job_name),
+        name=old.name if old is not None else name,
+        external_id=external,
+        last_known_state=state,
+        custom_properties=props,
+    )
+
+
+# ---- ingest ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -337,14 +527,21 @@ class IngestResult:
         }
 
 
-def _facet_props(facets: Mapping[str, Any]) -> dict[str, Value]:
-    return {property_name(FACET_PREFIX + k): v for k, v in sorted(facets.items())}
+@dataclass
+class _Plan:
+    """Everything one event writes, computed before its transaction."""
 
-
-def _merge(old: Node | None, props: dict[str, Value]) -> dict[str, Value]:
-    merged = dict(old.custom_properties) if old is not None else {}
-    merged.update(props)
-    return merged
+    event: ParsedEvent
+    keys: list[str] = field(default_factory=list)  # dataset keys, artifacts in this order
+    artifacts: list[Artifact] = field(default_factory=list)
+    execution: Execution | None = None
+    events: list[tuple[int, int, Event]] = field(default_factory=list)
+    contexts: list[Context] = field(default_factory=list)  # the job (+ parent run)
+    parent_job: Context | None = None
+    parent_job_is_job: bool = False
+    link_job_to_parent: bool = False
+    aliases: list[tuple[Context, str]] = field(default_factory=list)  # (alias, dataset key)
+    columns: col.ColumnPlan = field(default_factory=col.ColumnPlan)
 
 
 class OpenLineageIngest:
@@ -353,250 +550,273 @@ class OpenLineageIngest:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._types_done = False
+        self._done: set[str] = set()  # types put by this ingest ("" the fixed ones)
 
-    def _ensure_types(self) -> None:
-        if not self._types_done:
-            self.store.put_types(
-                [
-                    ArtifactType(name=DATASET_TYPE, description="OpenLineage dataset"),
-                    ContextType(name=JOB_CONTEXT_TYPE, description="OpenLineage job"),
-                    ContextType(name=RUN_CONTEXT_TYPE, description="OpenLineage parent run"),
-                ]
-            )
-            self._types_done = True
+    def _types(self, job_type: str | None) -> list[AnyType]:
+        """The types an event needs that this ingest has not put yet (put in its transaction)."""
+        needed: list[AnyType] = []
+        if "" not in self._done:
+            needed += [
+                ArtifactType(name=DATASET_TYPE, description="OpenLineage dataset"),
+                ArtifactType(name=col.FIELD_TYPE, description="OpenLineage dataset field"),
+                ExecutionType(name=col.TRANSFORM_TYPE, description="OpenLineage column derivation"),
+                ContextType(name=JOB_CONTEXT_TYPE, description="OpenLineage job"),
+                ContextType(name=RUN_CONTEXT_TYPE, description="OpenLineage parent run"),
+                ContextType(name=ALIAS_CONTEXT_TYPE, description="OpenLineage symlink"),
+            ]
+        if job_type is not None and job_type not in self._done:
+            needed.append(ExecutionType(name=job_type, description="OpenLineage job runs"))
+        return needed
 
     def ingest(self, data: object) -> IngestResult:
-        """Validate and write one event (a decoded JSON object).
+        """Validate and write one event (a decoded JSON object), in one transaction.
 
         Raises:
-            InvalidInputError: the event is malformed (nothing written).
+            InvalidInputError: the event is malformed (nothing written), naming the field.
         """
         event = parse_event(data)
         with self._lock:
-            self._ensure_types()
-            if event.kind == "dataset":
-                return self._dataset_event(event)
-            return self._job_or_run_event(event)
+            for attempt in range(3):
+                try:
+                    return self._ingest(event)
+                except AlreadyExistsError:
+                    # Another writer created a node this event creates too: read again.
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _find(self, kind: Kind, type_: str, name: str) -> Node | None:
-        items = self.store.list_nodes(kind, ListOptions(type=type_, name=name, limit=1)).items
-        return items[0] if items else None
+    def _ingest(self, event: ParsedEvent) -> IngestResult:
+        plan = self._plan(event)
+        job_type = plan.execution.type if plan.execution is not None else None
+        types = self._types(job_type)
+        result = self.store.atomic(lambda w: _write(w, plan, types))
+        self._done.update(["", *([job_type] if job_type else [])])
+        return result
 
-    def _artifact(self, ref: DatasetRef) -> Artifact:
-        old = self._find(Kind.ARTIFACT, DATASET_TYPE, ref.key)
-        props = _merge(
-            old, {P_NAMESPACE: ref.namespace, P_NAME: ref.name, **_facet_props(ref.facets)}
+    # ---- planning: reads, then pure computation ----------------------------------------
+
+    def _plan(self, event: ParsedEvent) -> _Plan:
+        store = self.store
+        reader = _Reader(store)
+        plan = _Plan(event)
+        refs = [event.dataset] if event.dataset is not None else [*event.inputs, *event.outputs]
+        # Everything this event may touch, in two lookups: its datasets and the names their
+        # symlinks claim; its job, its parent job and those aliases' contexts.
+        keys = [r.key for r in refs] + [
+            ol_key(n, m) for r in refs for n, m, _ in _symlinks(r.facets)
+        ]
+        jobs = [job_ext(event.job_key)] if event.job_name else []
+        if event.parent is not None:
+            jobs.append(job_ext(event.parent.job_key))
+        reader.prefetch(keys, [*jobs, *(alias_ext(k) for k in keys)])
+        # Aliases this event declares (symlinks of the datasets it names).
+        for ref in refs:
+            owner = reader.resolve(ref.namespace, ref.name)
+            for ns, name, kind in _symlinks(ref.facets):
+                alias = ol_key(ns, name)
+                if reader.claimable(alias, owner) and alias not in reader.declared:
+                    reader.declared[alias] = owner
+                    if reader.alias(alias) is None:
+                        plan.aliases.append(
+                            (
+                                Context(
+                                    type=ALIAS_CONTEXT_TYPE,
+                                    name=alias,
+                                    external_id=alias_ext(alias),
+                                    custom_properties={
+                                        P_NAMESPACE: ns,
+                                        P_NAME: name,
+                                        **({P_ALIAS_TYPE: kind} if kind else {}),
+                                        META: {"time": event.time.text},  # when claimed
+                                    },
+                                ),
+                                owner,
+                            )
+                        )
+        by_key: dict[str, list[DatasetRef]] = {}
+        key_of: dict[int, str] = {}
+        for i, ref in enumerate(refs):
+            key = reader.resolve(ref.namespace, ref.name)
+            key_of[i] = key
+            by_key.setdefault(key, []).append(ref)
+        plan.keys = list(by_key)
+        static = event.kind == "dataset"
+        plan.artifacts = [
+            _dataset(reader.artifact(k), k, by_key[k], event.time, static=static) for k in plan.keys
+        ]
+        n_in = 0 if event.dataset is not None else len(event.inputs)
+        inputs = [(key_of[i], refs[i]) for i in range(n_in)]
+        outputs = [(key_of[i], refs[i]) for i in range(n_in, len(refs))]
+        # Column lineage of the outputs (a DatasetEvent's dataset is its output).
+        source = {
+            "run": event.run_id or "",
+            "job": declared_id(event.job_key) if event.job_name else "",
+            "dataset": col.STATIC_SOURCE,
+        }[event.kind]
+        carriers = [
+            (k, r.facets["columnLineage"]) for k, r in outputs if "columnLineage" in r.facets
+        ]
+        todo = col.column_entries(carriers)
+        # The run (or the job's declared execution) and the column transforms: one lookup.
+        wanted = [col.transform_ext(col.transform_name(source, d, f)) for d, f, _, _ in todo]
+        run_ext = {"run": event.run_id, "job": source}.get(event.kind)
+        if run_ext is not None:
+            wanted.append(run_ext)
+        found: dict[str, Execution] = {}
+        if wanted:
+            for x in self.store.get_executions_by_external_ids(wanted):
+                if x.external_id is not None:
+                    found[x.external_id] = x
+        if run_ext is not None:
+            self._plan_run(plan, reader, inputs, outputs, found.get(run_ext))
+        if todo:
+            plan.columns = col.plan_columns(source, todo, found, reader.resolve, event.time)
+        return plan
+
+    def _plan_run(
+        self,
+        plan: _Plan,
+        reader: _Reader,
+        inputs: list[tuple[str, DatasetRef]],
+        outputs: list[tuple[str, DatasetRef]],
+        old: Execution | None,
+    ) -> None:
+        store = self.store
+        event = plan.event
+        plan.execution = _execution(old, event, inputs, outputs)
+        ts = event.time.ms
+        types = (
+            (EventType.INPUT, EventType.OUTPUT)
+            if event.kind == "run"
+            else (EventType.DECLARED_INPUT, EventType.DECLARED_OUTPUT)
         )
-        return Artifact(
-            id=old.id if old else None,
-            type=DATASET_TYPE,
-            name=ref.key,
-            uri=ref.key,
-            custom_properties=props,
+        for etype, group in zip(types, (inputs, outputs), strict=True):
+            for key in dict.fromkeys(k for k, _ in group):
+                plan.events.append(
+                    (
+                        0,
+                        plan.keys.index(key),
+                        Event(artifact_id=0, execution_id=0, type=etype, timestamp=ts),
+                    )
+                )
+        job_key = event.job_key
+        old_job = reader.context(job_ext(job_key))
+        plan.contexts = [_job_context(old_job, event)]
+        parent = event.parent
+        if parent is None or event.kind != "run":
+            return
+        plan.contexts.append(
+            Context(
+                type=RUN_CONTEXT_TYPE,
+                name=parent.run_id,
+                external_id=f"ol:run:{parent.run_id}",
+                custom_properties={P_RUN_ID: parent.run_id},
+            )
         )
-
-    def _context(self, type_: str, name: str, props: dict[str, Value]) -> Context:
-        old = self._find(Kind.CONTEXT, type_, name)
-        return Context(
-            id=old.id if old else None, type=type_, name=name, custom_properties=_merge(old, props)
-        )
-
-    def _dataset_event(self, event: ParsedEvent) -> IngestResult:
-        ids = self.store.put_artifacts([self._artifact(event.outputs[0])])
-        return IngestResult(
-            kind="dataset", execution_id=None, artifact_ids=tuple(ids), context_ids=()
-        )
-
-    def _job_context(self, event: ParsedEvent) -> Context:
-        assert event.job_namespace is not None and event.job_name is not None
-        return self._context(
-            JOB_CONTEXT_TYPE,
-            dataset_key(event.job_namespace, event.job_name),
-            {
-                P_NAMESPACE: event.job_namespace,
-                P_NAME: event.job_name,
-                **_facet_props(event.job_facets),
+        if parent.job_key == job_key:  # the run's parent run belongs to its own job
+            plan.parent_job_is_job = True
+            return
+        plan.parent_job = Context(
+            type=JOB_CONTEXT_TYPE,
+            name=parent.job_key,
+            external_id=job_ext(parent.job_key),
+            custom_properties={
+                P_NAMESPACE: parent.namespace,
+                P_NAME: parent.name,
+                META: {"facets": {}},
             },
         )
-
-    def _job_or_run_event(self, event: ParsedEvent) -> IngestResult:
-        store = self.store
-        contexts = [self._job_context(event)]
-        parent_links: list[tuple[int, int]] = []  # indexes into contexts: (child, parent)
-        if event.parent_job is not None:
-            contexts.append(
-                self._context(
-                    JOB_CONTEXT_TYPE,
-                    dataset_key(*event.parent_job),
-                    {P_NAMESPACE: event.parent_job[0], P_NAME: event.parent_job[1]},
-                )
-            )
-            contexts.append(
-                self._context(
-                    RUN_CONTEXT_TYPE, str(event.parent_run_id), {P_RUN_ID: str(event.parent_run_id)}
-                )
-            )
-            parent_links = [(0, 1), (2, 1)]
-        # A dataset both read and written is one artifact with two events.
-        refs: dict[str, DatasetRef] = {}
-        for ref in event.inputs + event.outputs:
-            seen = refs.get(ref.key)
-            refs[ref.key] = (
-                ref
-                if seen is None
-                else DatasetRef(ref.namespace, ref.name, {**seen.facets, **ref.facets}, {})
-            )
-        order = list(refs)
-        artifacts = [self._artifact(refs[k]) for k in order]
-        ts = _ms(event.event_time)
-        executions: list[Execution] = []
-        events: list[tuple[int, int, Event]] = []
-        if event.kind == "run":
-            executions.append(self._execution(event))
-            for etype, group in (
-                (EventType.INPUT, event.inputs),
-                (EventType.OUTPUT, event.outputs),
-            ):
-                for ref in group:
-                    events.append(
-                        (
-                            0,
-                            order.index(ref.key),
-                            Event(artifact_id=0, execution_id=0, type=etype, timestamp=ts),
-                        )
-                    )
-        # The run belongs to its job and to its parent run, not to the parent job.
-        put_contexts = [c for i, c in enumerate(contexts) if i != 1]
-
-        def work(w: WriteRules) -> SubgraphResult:
-            # One transaction per event; a replay writes nothing (skip_unchanged), so seq,
-            # the subscribers' cursor, does not move.
-            out = w.put_lineage_subgraph(
-                executions, artifacts, put_contexts, events, skip_unchanged=True
-            )
-            if not parent_links:
-                return out
-            job_id, parent_run_id = out.context_ids
-            [parent_job_id] = w.put_contexts([contexts[1]], reuse=False, skip_unchanged=True)
-            # A run whose parent run belongs to its own job (the OpenLineage client's example
-            # event): the job is not its own parent; the parent run still is the run's parent.
-            w.put_parents(
-                [
-                    ParentContext(child_id=child, parent_id=parent_job_id)
-                    for child in (job_id, parent_run_id)
-                    if child != parent_job_id
-                ]
-            )
-            out.context_ids = [job_id, parent_job_id, parent_run_id]
-            return out
-
-        out = store.atomic(work)
-        return IngestResult(
-            kind=event.kind,
-            execution_id=out.execution_ids[0] if out.execution_ids else None,
-            artifact_ids=tuple(out.artifact_ids),
-            context_ids=tuple(out.context_ids),
-        )
-
-    def _execution(self, event: ParsedEvent) -> Execution:
-        assert event.run_id is not None and event.job_name is not None
-        type_ = job_type_name(event.job_name)
-        self.store.put_types([ExecutionType(name=type_, description="OpenLineage job runs")])
-        found = self.store.get_executions_by_external_ids([event.run_id])
-        old = found[0] if found else None
-        if old is not None and old.type != type_:
-            raise _fail(
-                "job.name",
-                f"run {event.run_id} belongs to another job "
-                f"({old.custom_properties.get(P_JOB_NAME)!r})",
-                event.job_name,
-            )
-        props: dict[str, Value] = {
-            P_RUN_ID: event.run_id,
-            P_JOB_NAMESPACE: str(event.job_namespace),
-            P_JOB_NAME: event.job_name,
-            P_PRODUCER: event.producer,
-            **_facet_props(event.run_facets),
-        }
-        for key, refs in ((P_INPUT_FACETS, event.inputs), (P_OUTPUT_FACETS, event.outputs)):
-            io = {r.key: r.io_facets for r in refs if r.io_facets}
-            if io:
-                before = old.custom_properties.get(key) if old else None
-                props[key] = {**(before if isinstance(before, dict) else {}), **io}
-        state = old.last_known_state if old else ExecutionState.UNKNOWN
-        new_state = STATE_OF.get(event.event_type or "OTHER")
-        if new_state is not None and _newer(old, state, new_state, event.event_time):
-            state = new_state
-            props[P_EVENT_TYPE] = str(event.event_type)
-            props[P_EVENT_TIME] = event.event_time.isoformat()
-        elif old is None:
-            props[P_EVENT_TYPE] = str(event.event_type or "OTHER")
-            props[P_EVENT_TIME] = event.event_time.isoformat()
-        merged = _merge(old, props)
-        return Execution(
-            id=old.id if old else None,
-            type=type_,
-            name=event.run_id,
-            external_id=event.run_id,
-            last_known_state=state,
-            custom_properties=merged,
+        parent_ctx = reader.context(job_ext(parent.job_key))
+        plan.link_job_to_parent = (
+            old_job is None
+            or parent_ctx is None
+            or not _is_ancestor(store, old_job.id, parent_ctx.id)
         )
 
 
-def _newer(
-    old: Execution | None, state: ExecutionState, new: ExecutionState, when: datetime
-) -> bool:
-    """Whether an event with state ``new`` at ``when`` should set the execution's state."""
-    if old is None:
-        return True
-    if state in TERMINAL and new not in TERMINAL:
-        return False  # a late START/RUNNING never reopens a finished run
-    if new in TERMINAL and state not in TERMINAL:
-        return True
-    previous = old.custom_properties.get(P_EVENT_TIME)
-    if not isinstance(previous, str):
-        return True
-    try:
-        before = datetime.fromisoformat(previous)
-    except ValueError:
-        return True
-    return _ms(when) >= _ms(before)
+def _is_ancestor(store: Store, candidate: int | None, start: int | None, limit: int = 1000) -> bool:
+    """Whether ``candidate`` is ``start`` or one of its ancestors (a link would close a cycle)."""
+    if candidate is None or start is None:
+        return False
+    seen: set[int] = set()
+    frontier = [start]
+    while frontier and len(seen) < limit:
+        current = frontier.pop()
+        if current == candidate:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        frontier.extend(p.id for p in store.get_parent_contexts(current) if p.id is not None)
+    return False
 
 
-# ---- files ------------------------------------------------------------------------------
+def _write(w: WriteRules, plan: _Plan, types: Sequence[AnyType]) -> IngestResult:
+    """One event's writes, in one transaction (may be re-run: it only reads ``plan``).
 
-
-def iter_documents(stream: IO[str]) -> Iterator[tuple[int, object]]:
-    """Events from a JSON document (one event or an array) or JSON Lines, with line numbers.
-
-    Raises:
-        InvalidInputError: a line (or the document) is not JSON; the message names the line.
+    Few round trips: one put per kind (contexts, artifacts with the fields, executions with
+    the column transforms), then the events, the links and the parent links.
     """
-    text = stream.read()
-    stripped = text.strip()
-    if not stripped:
-        return
-    if stripped.startswith("["):
-        data = loads_event(stripped)
-        if not isinstance(data, list):  # pragma: no cover - '[' always decodes to a list
-            raise InvalidInputError("body: expected a JSON array", field="body")
-        for i, item in enumerate(data):
-            yield i + 1, item
-        return
-    try:
-        whole = loads_event(stripped)
-    except InvalidInputError:
-        whole = None
-    if whole is not None:
-        yield 1, whole
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                yield number, loads_event(line)
-            except InvalidInputError as exc:
-                raise InvalidInputError(f"line {number}: {exc}", field="body") from None
+    if types:
+        w.put_types(types)
+    main = len(plan.contexts)  # the job (+ the parent run): what the run belongs to
+    contexts = [*plan.contexts]
+    if plan.parent_job is not None:
+        contexts.append(plan.parent_job)
+    contexts += [a for a, _ in plan.aliases]
+    # reuse: a context named by an event but not written by it (a parent job, a parent run,
+    # an alias) is linked as stored; the event's own job comes with its stored id.
+    ctx_ids = w.put_contexts(contexts, reuse=True, skip_unchanged=True) if contexts else []
+    # Fields' content is a function of their key: an existing one is found, not rewritten.
+    artifacts = [*plan.artifacts, *plan.columns.fields]
+    art_ids = w.put_nodes(Kind.ARTIFACT, artifacts, skip_unchanged=True) if artifacts else []
+    ds_ids, field_ids = art_ids[: len(plan.artifacts)], art_ids[len(plan.artifacts) :]
+    executions = [plan.execution] if plan.execution is not None else []
+    executions += plan.columns.transforms
+    exe_ids = w.put_nodes(Kind.EXECUTION, executions, skip_unchanged=True) if executions else []
+    run_id = exe_ids[0] if plan.execution is not None else None
+    tx_ids = exe_ids[1:] if plan.execution is not None else exe_ids
+    events = [
+        e.model_copy(update={"artifact_id": ds_ids[ai], "execution_id": run_id})
+        for _, ai, e in plan.events
+    ] + [
+        e.model_copy(update={"artifact_id": field_ids[fi], "execution_id": tx_ids[ti]})
+        for ti, fi, e in plan.columns.events
+    ]
+    if events:
+        w.put_events(events, ends_known=True)
+    if run_id is not None:  # MLMD's compound rule: the run and its datasets, in each context
+        w.link_all(ds_ids, [run_id], ctx_ids[:main])
+    ids = dict(zip(plan.keys, ds_ids, strict=True))
+    alias_ids = ctx_ids[len(contexts) - len(plan.aliases) :]
+    if plan.aliases:
+        w.put_links(
+            [
+                Attribution(artifact_id=ids[owner], context_id=cid)
+                for (_, owner), cid in zip(plan.aliases, alias_ids, strict=True)
+                if owner in ids
+            ],
+            [],
+            ends_known=True,
+        )
+    context_ids = ctx_ids[:main]
+    if main == 2:  # a parent run: CHILD_OF the parent job, and so is the job (never itself)
+        job_id, run_ctx_id = context_ids
+        parent_job_id = ctx_ids[2] if plan.parent_job is not None else job_id
+        links = [ParentContext(child_id=run_ctx_id, parent_id=parent_job_id)]
+        if plan.link_job_to_parent and parent_job_id != job_id:
+            links.append(ParentContext(child_id=job_id, parent_id=parent_job_id))
+        w.put_parents(links)
+        context_ids = [job_id, parent_job_id, run_ctx_id]
+    return IngestResult(
+        kind=plan.event.kind,
+        execution_id=run_id,
+        artifact_ids=tuple(ds_ids),
+        context_ids=tuple(context_ids),
+    )
+
+
+# ---- files -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -611,22 +831,26 @@ class FileReport:
 def ingest_events(
     store: Store, documents: Iterable[tuple[int, object]], *, stop_on_error: bool = False
 ) -> FileReport:
-    """Ingest many events; malformed ones are reported (line and reason), the rest land.
+    """Ingest many events, each in its own transaction; a bad one (malformed, or not JSON:
+    a ``BadDocument``) is reported with its line and reason, and the others still land.
 
     Raises:
-        InvalidInputError: with ``stop_on_error``, the first malformed event.
+        InvalidInputError: with ``stop_on_error``, the first bad event.
     """
     ingest = OpenLineageIngest(store)
     report = FileReport()
     for number, data in documents:
         try:
+            if isinstance(data, BadDocument):
+                raise data.error
             ingest.ingest(data)
-        except InvalidInputError as exc:
+        except UserError as exc:  # malformed, or clashing with what the store holds
+            field_ = getattr(exc, "field", None)
             if stop_on_error:
                 raise InvalidInputError(
-                    f"event {number}: {exc}", field=exc.field, value=exc.value
+                    f"event {number}: {exc}", field=field_, value=getattr(exc, "value", None)
                 ) from None
-            report.rejected.append({"line": number, "field": exc.field, "reason": str(exc)})
+            report.rejected.append({"line": number, "field": field_, "reason": str(exc)})
         else:
             report.accepted += 1
     return report

@@ -34,20 +34,27 @@ def open_rw(path: Path) -> MetadataStore:
     return MetadataStore(config)
 
 
-def _set_values(target: Any, rng: random.Random, tag: int) -> None:
+# Value types MLMD schema versions before 9 cannot hold (``build(legacy=True)`` leaves them out,
+# so the store can be downgraded to an older schema, like one an older TFX wrote).
+LEGACY_MISSING = ("b", "p")
+
+
+def _set_values(target: Any, rng: random.Random, tag: int, legacy: bool = False) -> None:
     """One property of each value type under ``target`` (a proto map)."""
     target["i"].int_value = rng.randint(-(2**40), 2**40)
     target["d"].double_value = rng.random() * 100 - 50
     target["s"].string_value = f"text-{tag}-é"
-    target["b"].bool_value = bool(tag % 2)
     st = struct_pb2.Struct()
     st.update({"k": tag, "nested": {"list": [1, "two", True, None]}, "f": 0.5})
     target["st"].struct_value.CopyFrom(st)
+    if legacy:
+        return
+    target["b"].bool_value = bool(tag % 2)
     packed = any_pb2.Any(type_url="type.googleapis.com/test.Thing", value=bytes([tag % 256, 0, 7]))
     target["p"].proto_value.CopyFrom(packed)
 
 
-def _types(store: MetadataStore) -> dict[str, int]:
+def _types(store: MetadataStore, legacy: bool = False) -> dict[str, int]:
     full = pb.ArtifactType(
         name="Dataset", version="1", description="training data", base_type=pb.ArtifactType.DATASET
     )
@@ -59,7 +66,8 @@ def _types(store: MetadataStore) -> dict[str, int]:
         ("st", pb.STRUCT),
         ("p", pb.PROTO),
     ):
-        full.properties[key] = ptype
+        if not (legacy and key in LEGACY_MISSING):
+            full.properties[key] = ptype
     model = pb.ArtifactType(name="Model", base_type=pb.ArtifactType.MODEL)
     model.properties["i"] = pb.INT
     metrics = pb.ArtifactType(name="tfx.Metrics", base_type=pb.ArtifactType.METRICS)
@@ -92,18 +100,21 @@ def build(
     seed: int = 0,
     runs_every: int = 10,
     start: MetadataStore | None = None,
+    legacy: bool = False,
 ) -> MetadataStore:
     """Write a generated history into the SQLite file ``path`` (appending if it exists).
 
     Each execution reads 1-3 earlier artifacts (input event kinds) and writes 1-2 new ones
     (output event kinds), so about 4 events per execution.
 
+    ``legacy``: no BOOLEAN and PROTO values (MLMD schemas before 9 cannot hold them).
+
     Returns:
         The open read-write MLMD store.
     """
     rng = random.Random(seed)
     store = start or open_rw(path)
-    t = _types(store)
+    t = _types(store, legacy)
     art_types = [t["Dataset"], t["Model"], t["tfx.Metrics"]]
     exe_types = [t["Trainer"], t["Transform"], t["Evaluator"]]
     a_states = list(pb.Artifact.State.values())
@@ -113,7 +124,7 @@ def build(
     pipeline = pb.Context(
         type_id=t["Pipeline"], name=f"pipeline-{seed}", external_id=f"pipe-ext-{seed}"
     )
-    _set_values(pipeline.custom_properties, rng, 1)
+    _set_values(pipeline.custom_properties, rng, 1, legacy)
     [pipeline_id] = store.put_contexts([pipeline])
 
     # A seed dataset pool.
@@ -125,7 +136,7 @@ def build(
             name=f"seed-{seed}-{k}",
             state=pb.Artifact.LIVE,
         )
-        _set_values(a.properties, rng, k)
+        _set_values(a.properties, rng, k, legacy)
         seeds.append(a)
     pool = list(store.put_artifacts(seeds))
 
@@ -146,7 +157,7 @@ def build(
                 e.properties["i"].int_value = n
                 e.properties["d"].double_value = n / 3
                 e.properties["s"].string_value = f"lr={n}"
-            _set_values(e.custom_properties, rng, n)
+            _set_values(e.custom_properties, rng, n, legacy)
             exes.append(e)
         exe_ids = store.put_executions(exes)
         outs: list[pb.Artifact] = []
@@ -164,11 +175,11 @@ def build(
                 if (n + k) % 11 == 0:
                     a.external_id = f"art-ext-{seed}-{tag}-{n}-{k}"
                 if at == t["Dataset"]:
-                    _set_values(a.properties, rng, n + k)
+                    _set_values(a.properties, rng, n + k, legacy)
                 elif at == t["Model"]:
                     a.properties["i"].int_value = n
                 if k == 0:
-                    _set_values(a.custom_properties, rng, n)
+                    _set_values(a.custom_properties, rng, n, legacy)
                 outs.append(a)
             plan.append((eid, inputs, n_out))
         out_ids = list(store.put_artifacts(outs))

@@ -72,7 +72,7 @@ def test_import_errors_are_one_line(cli_env: Neo4jStore, tmp_path: Path) -> None
 def test_import_openlineage_json_lines(cli_env: Neo4jStore, tmp_path: Path) -> None:
     f = tmp_path / "ol.jsonl"
     f.write_text(
-        json.dumps(_raw_event()) + "\n" + json.dumps(_raw_event(run={"runId": "no"})) + "\n"
+        json.dumps(_raw_event()) + "\n" + json.dumps(_raw_event(run={})) + "\n"
     )
     r = CliRunner().invoke(app, ["import", "openlineage", str(f), "--json"])
     assert r.exit_code == 1

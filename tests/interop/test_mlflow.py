@@ -3,6 +3,7 @@ answer from it; a re-import adds nothing; a later run comes over alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from lineage_graph.errors import InvalidInputError
 from lineage_graph.interop.mlflow import import_mlflow
 from lineage_graph.models import Kind, ListOptions
 from lineage_graph.store.base import Store
+from lineage_graph.target import Neo4jTarget
 
 pytest.importorskip("mlflow", reason="the MLflow import tests need the mlflow package")
 
@@ -140,3 +142,23 @@ def test_bad_tracking_uris_are_refused(memory_store: Store, tmp_path: Path) -> N
     with pytest.raises(InvalidInputError, match="not an SQLite database"):
         import_mlflow(memory_store, f"sqlite:///{tmp_path / 'text.db'}")
     assert not (tmp_path / "nope.db").exists()  # never created by the attempt
+
+
+def test_cli_import_mlflow(
+    neo4j_store: Store, neo4j_target: Neo4jTarget, mlflow_db: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from lineage_graph.cli.app import app
+
+    uri = _copy(mlflow_db, tmp_path / "cli")
+    env = {"NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password}
+    first = CliRunner().invoke(app, ["import", "mlflow", uri, "--json"], env=env)
+    assert first.exit_code == 0, first.stderr
+    doc = json.loads(first.stdout)
+    assert sum(doc["new"].values()) > 0
+    again = CliRunner().invoke(app, ["import", "mlflow", uri, "--json"], env=env)
+    assert again.exit_code == 0 and sum(json.loads(again.stdout)["new"].values()) == 0
+    bad = CliRunner().invoke(app, ["import", "mlflow", str(tmp_path / "nowhere")], env=env)
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:")
