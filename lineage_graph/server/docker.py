@@ -49,6 +49,14 @@ def _setting() -> bool | None:
     return raw not in _NO
 
 
+def requested() -> bool:
+    """True if ``LINEAGE_GRAPH_DOCKER`` explicitly asks for Docker (``1``, ``true`` ...).
+
+    Code that writes history the user keeps (``connect()``, ``run()``) uses Docker only then.
+    """
+    return _setting() is True
+
+
 def testcontainers_installed() -> bool:
     """True if the optional ``testcontainers`` package can be imported (it is not imported)."""
     return importlib.util.find_spec("testcontainers") is not None

@@ -3,8 +3,15 @@
 The server is Neo4j's own entry point (``org.neo4j.server.CommunityEntryPoint``, what
 ``neo4j console`` runs) on the cached jars, listening on 127.0.0.1 only. Its pid, ports and
 version are recorded in ``server.json`` in the state directory; a record whose process is gone
-(or is not our server any more) is stale and gets removed. Start and stop hold a file lock so
-that concurrent callers (a test session, a CLI) never start two servers on one data directory.
+(or is not our server any more: another command line, or a reused pid with another start time)
+is stale and gets removed. Start and stop hold a file lock so that concurrent callers (a test
+session, a CLI) never start two servers on one data directory.
+
+Ports are chosen right before the server is spawned (after the download and the password
+setup), and the server is ready only when Bolt answers with our password from a socket our
+process holds: if another program (another user's Neo4j, another ``LINEAGE_GRAPH_HOME``) took
+the port meanwhile, start stops and names it. The state and data directories are 0700 (tightened
+on every start) and everything in them 0600: the server runs with umask 077.
 
 Environment:
     LINEAGE_GRAPH_BOLT_PORT / LINEAGE_GRAPH_HTTP_PORT: ports to use (must be free).
@@ -22,15 +29,17 @@ import re
 import secrets
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from ..errors import AuthenticationError, UnavailableError
 from ..grass import post_connect_line
 from ..target import Neo4jTarget, Source
+from . import sockets
 from .maven import NEO4J_VERSION, ensure_jars
 from .paths import Paths
 from .probe import bolt_version, http_version
@@ -64,6 +73,9 @@ class ServerState:
     version: str
     server_home: str
     started_at: float
+    #: The process's start time (clock ticks after boot, ``/proc/<pid>/stat``): a pid reused
+    #: by another process after a reboot or a crash does not match it. None where unknown.
+    proc_start: int | None = None
 
     @property
     def uri(self) -> str:
@@ -84,11 +96,19 @@ class LocalServer:
     # ---- reading state -------------------------------------------------------------------
 
     def status(self) -> ServerState | None:
-        """The recorded server if its process is alive and ours; a stale record is removed."""
+        """The recorded server if its process is alive and ours; a stale record is removed.
+
+        Ours: the process runs Neo4j's entry point on this home directory and, where the
+        system tells, started when the record says (so a reused pid is not taken for it).
+        """
         state = self._read_state()
         if state is None:
             return None
-        if _alive(state.pid) and _is_ours(state.pid, self.paths.server_home):
+        if (
+            _alive(state.pid)
+            and _is_ours(state.pid, self.paths.server_home)
+            and (state.proc_start is None or _proc_start(state.pid) in (None, state.proc_start))
+        ):
             return state
         self.paths.state_file.unlink(missing_ok=True)
         return None
@@ -127,10 +147,7 @@ class LocalServer:
         try:
             bolt_version(target.uri, target.user, target.password, timeout=3.0)
         except AuthenticationError:
-            raise UnavailableError(
-                f"the local Neo4j (pid {state.pid}) refuses the password in "
-                f"{self.paths.password_file}; stop it with `lineage-graph neo4j stop`"
-            ) from None
+            raise UnavailableError(self._refused(state)) from None
         except UnavailableError:
             return None
         return target
@@ -174,27 +191,39 @@ class LocalServer:
                 the server exited or did not answer in time (the message has the log tail).
         """
         with self._lock():
-            running = self.status()
-            if running is not None:
-                self._wait_ready(running, None, _timeout(timeout))
-                return running, False
-            java = find_java()
-            bolt, http = self._choose_ports(bolt_port, http_port)
-            lib = ensure_jars(self.paths.cache, progress)
-            self._write_conf(bolt, http)
-            password = self._ensure_password(str(java.path), lib, progress)
-            progress(f"Starting Neo4j {NEO4J_VERSION} on bolt://127.0.0.1:{bolt}")
-            pid = self._spawn(str(java.path), lib)
-            state = ServerState(
-                pid, bolt, http, NEO4J_VERSION, str(self.paths.server_home), time.time()
-            )
+            return self._start_locked(bolt_port, http_port, timeout, progress)
+
+    def _start_locked(
+        self, bolt_port: int | None, http_port: int | None, timeout: float | None,
+        progress: Progress,
+    ) -> tuple[ServerState, bool]:  # fmt: skip
+        self._tighten()
+        running = self.status()
+        if running is not None:
+            self._wait_ready(running, None, _timeout(timeout))
+            return running, False
+        java = find_java()
+        # Requested ports are checked now (an error before minutes of download) ...
+        self._write_conf(*self._choose_ports(bolt_port, http_port))
+        lib = ensure_jars(self.paths.cache, progress)
+        password = self._ensure_password(str(java.path), lib, progress)
+        # ... and chosen again just before the spawn: the download and the password setup
+        # take long enough for another program to take a port that was free.
+        bolt, http = self._choose_ports(bolt_port, http_port)
+        self._write_conf(bolt, http)
+        progress(f"Starting Neo4j {NEO4J_VERSION} on bolt://127.0.0.1:{bolt}")
+        pid = self._spawn(str(java.path), lib)
+        state = ServerState(
+            pid, bolt, http, NEO4J_VERSION, str(self.paths.server_home), time.time(),
+            _proc_start(pid),
+        )  # fmt: skip
+        self._write_state(state)
+        self._wait_ready(state, password, _timeout(timeout))
+        version = http_version(http) or NEO4J_VERSION
+        if version != state.version:
+            state = replace(state, version=version)
             self._write_state(state)
-            self._wait_ready(state, password, _timeout(timeout))
-            version = http_version(http) or NEO4J_VERSION
-            if version != state.version:
-                state = ServerState(pid, bolt, http, version, state.server_home, state.started_at)
-                self._write_state(state)
-            return state, True
+        return state, True
 
     def stop(self, timeout: float = 60.0) -> ServerState | None:
         """Stop the server cleanly (SIGTERM; SIGKILL after ``timeout`` s).
@@ -210,6 +239,28 @@ class LocalServer:
             self.paths.state_file.unlink(missing_ok=True)
             return state
 
+    @contextlib.contextmanager
+    def offline(self, progress: Progress = log_progress) -> Iterator[ServerState | None]:
+        """Hold the server stopped (for ``neo4j-admin`` dump/load), then start it if it ran.
+
+        Holds the start/stop lock throughout, so nothing starts the server meanwhile. The
+        server comes back on the ports it had.
+
+        Yields:
+            The state of the server that was stopped, or None if none was running.
+        """
+        with self._lock():
+            state = self.status()
+            if state is not None:
+                progress(f"Stopping Neo4j (pid {state.pid})")
+                _terminate(state.pid, 60.0)
+                self.paths.state_file.unlink(missing_ok=True)
+            try:
+                yield state
+            finally:
+                if state is not None:
+                    self._start_locked(state.bolt_port, state.http_port, None, progress)
+
     # ---- internals -----------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -222,18 +273,49 @@ class LocalServer:
     def _read_state(self) -> ServerState | None:
         try:
             raw = json.loads(self.paths.state_file.read_text(encoding="utf-8"))
-            return ServerState(**raw)
+            known = {f.name for f in fields(ServerState)}
+            state = ServerState(**{k: v for k, v in raw.items() if k in known})
         except FileNotFoundError:
             return None
         except (ValueError, TypeError):
             # A half-written or foreign file is as good as none.
             self.paths.state_file.unlink(missing_ok=True)
             return None
+        try:
+            pid, start = self._marker_file.read_text(encoding="utf-8").split()
+            if int(pid) == state.pid:
+                state = replace(state, proc_start=int(start))
+        except (OSError, ValueError):
+            pass
+        return state
+
+    @property
+    def _marker_file(self) -> Path:
+        # Beside server.json, not in it: versions before the marker reject unknown keys there
+        # (and would drop the record of a running server).
+        return self.paths.state / "server.pstart"
 
     def _write_state(self, state: ServerState) -> None:
+        doc = asdict(state)
+        marker = doc.pop("proc_start")
+        if marker is not None:
+            _write_private(self._marker_file, f"{state.pid} {marker}\n")
         scratch = self.paths.state_file.with_suffix(".tmp")
-        scratch.write_text(json.dumps(asdict(state), indent=2) + "\n", encoding="utf-8")
+        _write_private(scratch, json.dumps(doc, indent=2) + "\n")
         scratch.replace(self.paths.state_file)
+
+    def _tighten(self) -> None:
+        """State and data directories 0700, their files 0600 (homes made before this rule)."""
+        p = self.paths
+        _private_dir(p.state)
+        _private_dir(p.data_root)
+        _private_dir(p.server_home)
+        for top in (p.state, p.server_home):
+            for root, dirs, files in os.walk(top):
+                for name in dirs:
+                    _restrict(Path(root, name), 0o700)
+                for name in files:
+                    _restrict(Path(root, name), 0o600)
 
     def _choose_ports(self, bolt: int | None, http: int | None) -> tuple[int, int]:
         bolt = bolt if bolt is not None else _env_port(BOLT_ENV)
@@ -266,8 +348,9 @@ class LocalServer:
 
     def _write_conf(self, bolt: int, http: int) -> None:
         p = self.paths
-        for directory in (p.conf_dir, p.data_dir, p.logs_dir, p.run_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        for directory in (p.data_root, p.server_home, p.conf_dir, p.data_dir, p.logs_dir,
+                          p.run_dir):  # fmt: skip
+            _private_dir(directory)
         lines = [
             "# Written by lineage-graph on every start; edits are overwritten.",
             "server.default_listen_address=127.0.0.1",
@@ -295,7 +378,7 @@ class LocalServer:
             "db.logs.query.threshold=1s",
         ]
         scratch = p.conf_dir / "neo4j.conf.tmp"
-        scratch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write_private(scratch, "\n".join(lines) + "\n")
         scratch.replace(p.conf_dir / "neo4j.conf")
 
     def _ensure_password(self, java: str, lib: Path, progress: Progress) -> str:
@@ -305,8 +388,8 @@ class LocalServer:
         if (p.data_dir / "databases" / "system").exists():
             raise UnavailableError(
                 f"the databases in {p.data_dir} were created with a password lineage-graph no "
-                f"longer has ({p.password_file} is missing): restore that file, or delete "
-                f"{p.server_home} to start with an empty database"
+                f"longer has ({p.password_file} is missing): restore that file from a backup "
+                "(one line: the password of user neo4j); the databases are left untouched"
             )
         progress("Setting the initial password")
         # Letters first: picocli would read a leading '-' as an option.
@@ -321,7 +404,7 @@ class LocalServer:
         done = subprocess.run(
             [java, "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool", "dbms",
              "set-initial-password", f"@{p.password_file}"],
-            env=env, capture_output=True, text=True, timeout=300, check=False,
+            env=env, capture_output=True, text=True, timeout=300, check=False, umask=0o077,
         )  # fmt: skip
         if done.returncode != 0:
             p.password_file.unlink(missing_ok=True)
@@ -336,7 +419,7 @@ class LocalServer:
         p = self.paths
         heap = os.environ.get("LINEAGE_GRAPH_HEAP", "1g")
         tmp = p.server_home / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
+        _private_dir(tmp)
         argv = [
             java, "-Xms512m", f"-Xmx{heap}", *_JVM_FLAGS,
             f"-XX:ErrorFile={p.logs_dir}/hs_err_pid%p.log",
@@ -345,7 +428,8 @@ class LocalServer:
             "-cp", f"{lib}/*", _MAIN,
             f"--home-dir={p.server_home}", f"--config-dir={p.conf_dir}", "--console-mode",
         ]  # fmt: skip
-        with open(p.console_log, "ab") as log:
+        fd = os.open(p.console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:
             log.write(f"---- lineage-graph start {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
         actions = [
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
@@ -354,8 +438,11 @@ class LocalServer:
         ]
         # A new session: the server outlives this process and ignores its terminal's Ctrl-C.
         # posix_spawn rather than Popen: no Popen object left to warn about a running child.
+        # The shell only sets umask 077 (what Neo4j writes - auth.ini, stores, logs - is
+        # private) and execs java, so the pid is the server's.
         return os.posix_spawn(
-            java, argv, dict(os.environ), file_actions=actions, setsid=True,
+            "/bin/sh", ["/bin/sh", "-c", 'umask 077 && exec "$0" "$@"', *argv],
+            dict(os.environ), file_actions=actions, setsid=True,
             setsigdef=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP),
         )  # fmt: skip
 
@@ -365,16 +452,26 @@ class LocalServer:
         while True:
             if not _alive(state.pid):
                 self.paths.state_file.unlink(missing_ok=True)
-                raise UnavailableError(f"Neo4j exited during startup; {self._tail_hint()}")
+                taken = self._ports_taken(state)
+                raise UnavailableError(
+                    f"Neo4j exited during startup: {taken}" if taken
+                    else f"Neo4j exited during startup; {self._tail_hint()}"
+                )  # fmt: skip
+            # Whatever answers must be our process: another program may hold the port.
+            if sockets.held_by(state.bolt_port, state.pid) is False:
+                self._abandon(state)
+                raise UnavailableError(self._ports_taken(state) or self._refused(state))
             try:
                 bolt_version(state.uri, USER, password, timeout=2.0)
-                return
+                if sockets.held_by(state.bolt_port, state.pid) is not False:
+                    return
             except AuthenticationError:
-                raise UnavailableError(
-                    f"the local Neo4j refuses the password in {self.paths.password_file}; "
-                    f"stop it (`lineage-graph neo4j stop`) and delete {self.paths.server_home} "
-                    "to start afresh"
-                ) from None
+                if sockets.held_by(state.bolt_port, state.pid) is False:
+                    self._abandon(state)
+                    raise UnavailableError(
+                        self._ports_taken(state) or self._refused(state)
+                    ) from None
+                raise UnavailableError(self._refused(state)) from None
             except UnavailableError:
                 pass
             if time.monotonic() > deadline:
@@ -386,6 +483,36 @@ class LocalServer:
                     f"stopped (raise {TIMEOUT_ENV} on a slow machine); {hint}"
                 )
             time.sleep(0.5)
+
+    def _abandon(self, state: ServerState) -> None:
+        # Our server could not have the port: stop it (it would only fail to bind).
+        _terminate(state.pid, 30.0)
+        self.paths.state_file.unlink(missing_ok=True)
+
+    def _ports_taken(self, state: ServerState) -> str | None:
+        """Which of the server's ports another process listens on, and how to choose others."""
+        for port, what, env, flag in (
+            (state.bolt_port, "Bolt", BOLT_ENV, "--bolt-port"),
+            (state.http_port, "HTTP", HTTP_ENV, "--http-port"),
+        ):
+            if sockets.held_by(port, state.pid) is False:
+                owner = sockets.describe(port) or "another process"
+                return (
+                    f"{what} port {port} was free when chosen but is now taken by {owner}; "
+                    f"start again to pick a free port, or choose one with {flag} or {env}; "
+                    f"the data in {self.paths.data_dir} is untouched"
+                )
+        return None
+
+    def _refused(self, state: ServerState) -> str:
+        return (
+            f"the Neo4j answering on {state.uri} (pid {state.pid}, data {self.paths.data_dir}) "
+            f"refuses the password in {self.paths.password_file}: that file does not match "
+            "the databases (restored from another machine, or edited?); put the right password "
+            "in it, or stop this server (`lineage-graph neo4j stop`) and start it with other "
+            "ports (--bolt-port/--http-port) if another program answers there; the databases "
+            "are left untouched"
+        )
 
     def _tail_hint(self) -> str:
         tail = self.log_tail(4)
@@ -465,7 +592,14 @@ def _is_ours(pid: int, server_home: Path) -> bool:
     except OSError:
         return False
     homes = {f"--home-dir={home}".encode() for home in (server_home, server_home.resolve())}
-    return _MAIN.encode() in cmdline and not homes.isdisjoint(cmdline)
+    if _MAIN.encode() not in cmdline or homes.isdisjoint(cmdline):
+        return False
+    try:
+        exe = Path(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        return True  # another user's process hides its binary; the command line matched
+    # Our java, or the shell that execs it in the instant after the spawn.
+    return exe.name.startswith("java") or exe == Path("/bin/sh").resolve()
 
 
 def _terminate(pid: int, timeout: float) -> None:
@@ -484,6 +618,30 @@ def _terminate(pid: int, timeout: float) -> None:
         raise UnavailableError(f"could not stop Neo4j (pid {pid}); kill it by hand")
 
 
+def _proc_start(pid: int) -> int | None:
+    """The process's start time in clock ticks after boot (``/proc/<pid>/stat`` field 22)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+        return int(stat.rsplit(")", 1)[-1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _restrict(path, 0o700)
+
+
+def _restrict(path: Path, most: int) -> None:
+    """Clear the group and other bits (``most``: the widest mode allowed); symlinks are left."""
+    with contextlib.suppress(OSError):
+        info = path.lstat()
+        if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) & ~most:
+            os.chmod(path, stat.S_IMODE(info.st_mode) & most)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(path, 0o600)

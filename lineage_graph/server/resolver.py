@@ -7,7 +7,10 @@
    needs the ``docker`` extra, and is skipped without it unless ``LINEAGE_GRAPH_DOCKER=1``).
 4. Provisioning: Neo4j 5.26 Community from Maven Central into the cache, started locally.
 
-Steps 3 and 4 happen only with ``start=True``.
+Steps 3 and 4 happen only with ``start=True``; step 3 only with ``docker_ok=True``. A container
+is deleted when the process that started it exits, so only callers whose data may vanish (a
+test session) allow it: ``connect()``, ``run()`` and the CLI pass ``docker_ok=False`` unless
+``LINEAGE_GRAPH_DOCKER=1`` asks for Docker.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ def resolve(
 
     Args:
         start: may start a container or provision the local server (False: only existing ones).
-        docker_ok: may use Docker (a CLI passes False: a container dies with its process).
+        docker_ok: may use Docker (``connect()`` and the CLI pass False: a container dies
+            with its process, and with it everything written to it).
         paths: where the local server lives (default: from the environment, see ``Paths``).
         progress: receives one line per provisioning step.
 
