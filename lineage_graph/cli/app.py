@@ -57,6 +57,7 @@ SUB_APPS: list[tuple[str | None, str]] = [
     (None, "lineage_graph.cli.query"),
     (None, "lineage_graph.cli.track"),
     ("incident", "lineage_graph.cli.incident"),
+    (None, "lineage_graph.cli.backup"),
 ]
 
 _ARGS = "lineage_graph.args"  # ctx.meta key: the arguments after the root's own options
