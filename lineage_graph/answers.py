@@ -40,7 +40,7 @@ CODE_KEYS: tuple[str, ...] = ("code_hash", "git_commit", "git_branch", "git_dirt
 ENV_KEYS: tuple[str, ...] = ("python_version", "platform")
 LIB_PREFIX = "lib."
 ENVIRONMENT_STRUCT = "environment"
-ERROR_KEYS: tuple[str, ...] = ("error", "error_type", "error_traceback")
+ERROR_KEYS: tuple[str, ...] = ("error", "error_type", "error_traceback", "error_language")
 # Other system fields tracking records on executions (tracking/fields.py); never parameters.
 SYSTEM_KEYS: frozenset[str] = frozenset(
     {"step", "code_file", "module_hash", "memo_key", "memoizable", "cache_of", "metrics",
@@ -53,11 +53,15 @@ TRACKING_KEYS: tuple[str, ...] = (
     "return_value", "unrecorded_args", "error_traceback", "start_time", "end_time",
 )
 
-# Conventions for questions 6-8 (overridable per call).
+# Fallback type lists of lineage-graph's own tracking; the questions read the stored role
+# mapping instead (``lineage_graph.roles``; ``RoleQuery`` below).
 MODEL_TYPES: tuple[str, ...] = ("Model",)
 DEPLOYMENT_ARTIFACT_TYPES: tuple[str, ...] = ("PushedModel",)
 DATASET_TYPES: tuple[str, ...] = ("Dataset", "Examples")
 SUCCESS_STATES: tuple[str, ...] = ("COMPLETE", "CACHED")
+# Custom-property prefixes that foreign vocabularies use for their own bookkeeping (OpenLineage
+# run and job facets, ``ol.*``): never hyperparameters.
+FOREIGN_SYSTEM_PREFIXES: tuple[str, ...] = ("ol.", "mlflow.")
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
@@ -212,7 +216,7 @@ class ExecutionSnapshot(BaseModel):
                 continue
             if k == ENVIRONMENT_STRUCT:
                 continue
-            if k in TRACKING_KEYS or k.startswith(LIB_PREFIX):
+            if k in TRACKING_KEYS or k.startswith((LIB_PREFIX, *FOREIGN_SYSTEM_PREFIXES)):
                 continue
             params.setdefault(k, v)
         return params
@@ -307,21 +311,214 @@ class Incident(BaseModel):
         return list(reversed(path))
 
 
+# ---- roles, deployments, model comparisons (lineage_graph.roles / .deployments) -----------
+
+ROLE_DATASET, ROLE_MODEL, ROLE_EVALUATION = "dataset", "model", "evaluation"
+ROLE_DEPLOYMENT, ROLE_TRAINING, ROLE_PIPELINE = "deployment", "training", "pipeline"
+ROLE_STATISTICS = "statistics"
+ROLES: tuple[str, ...] = (
+    ROLE_DATASET, ROLE_MODEL, ROLE_EVALUATION, ROLE_DEPLOYMENT, ROLE_TRAINING, ROLE_PIPELINE,
+    ROLE_STATISTICS,
+)
+NO_ROLE = "none"  # a stored value that takes a default role away from a type
+# The stored mapping: one Context of this type and name; custom properties type name -> role.
+ROLES_CONTEXT_TYPE = "lineage_graph.Roles"
+ROLES_CONTEXT_NAME = "roles"
+# Deployment events lineage-graph records (lineage_graph.deployments): an Execution of one of
+# these types, the model as its INPUT, associated with its target context; custom properties
+# ``action`` and ``at`` (ms). Aliases are targets too (a ModelAlias context per alias name).
+DEPLOY_TYPE, UNDEPLOY_TYPE, ALIAS_TYPE = "Deploy", "Undeploy", "SetAlias"
+EVENT_EXECUTION_TYPES: tuple[str, ...] = (DEPLOY_TYPE, UNDEPLOY_TYPE, ALIAS_TYPE)
+DEPLOYMENT_CONTEXT_TYPE, ALIAS_CONTEXT_TYPE = "Deployment", "ModelAlias"
+ACTION_KEY, AT_KEY = "action", "at"
+# How far an evaluation may be from the model it scores (model -> evaluator -> evaluation),
+# and a pushed artifact from the model it pushes.
+EVALUATION_HOPS = 2
+PUSHED_MODEL_HOPS = 6
+
+DeployAction = Literal["push", "deploy", "rollback", "undeploy", "alias", "unalias"]
+# Actions after which the target holds nothing.
+CLEARING_ACTIONS: frozenset[str] = frozenset({"undeploy", "unalias"})
+
+
+class RoleQuery(BaseModel):
+    """The roles a question asks the store with: ``defaults`` ((type name, role) pairs),
+    overridden by the stored mapping (a ``NO_ROLE`` value removes a default), then per role by
+    ``explicit`` type lists (a caller's ``model_types=...``)."""
+
+    model_config = _Frozen
+
+    defaults: tuple[tuple[str, str], ...] = ()
+    explicit: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    def resolve(self, stored: dict[str, str]) -> dict[str, tuple[str, ...]]:
+        """Type names per role (sorted), given the stored mapping."""
+        merged = {t: r for t, r in self.defaults if t not in stored}
+        merged.update(stored)
+        out = {role: tuple(sorted(t for t, r in merged.items() if r == role)) for role in ROLES}
+        out.update({role: tuple(types) for role, types in self.explicit.items()})
+        return out
+
+    def params(self) -> dict[str, Any]:
+        """The Cypher parameters every role-aware statement takes."""
+        return {
+            "roles_type": ROLES_CONTEXT_TYPE,
+            "roles_name": ROLES_CONTEXT_NAME,
+            "role_defaults": [list(p) for p in self.defaults],
+            "explicit": {role: list(types) for role, types in self.explicit.items()},
+        }
+
+
+class DeploymentRow(BaseModel):
+    """A deployment event as a store finds it (``Store.deployment_rows``): every target it
+    went to, and whether the question's start reached it (``own``)."""
+
+    model_config = _Frozen
+
+    action: DeployAction
+    at: int
+    execution: LineageNode
+    model: LineageNode | None = None
+    pushed: LineageNode | None = None
+    targets: list[ContextNode] = Field(default_factory=list)
+    own: bool = False
+
+
+class DeploymentEvent(BaseModel):
+    """One event in a target's history: a push (a pushed-model artifact, at its push time),
+    a deploy, rollback or undeploy, or an alias move. ``model`` is what the target holds
+    after it (for an undeploy: what it stopped holding)."""
+
+    model_config = _Frozen
+
+    action: DeployAction
+    at: int
+    target: ContextNode | None = None
+    model: LineageNode | None = None
+    pushed: LineageNode | None = None
+    execution: LineageNode
+
+    @property
+    def clears(self) -> bool:
+        return self.action in CLEARING_ACTIONS
+
+
+class TargetState(BaseModel):
+    """A deployment target (or alias) now: its latest event unless that cleared it, and its
+    whole history, oldest first. ``target`` None gathers pushes recorded without any context."""
+
+    model_config = _Frozen
+
+    target: ContextNode | None = None
+    live: DeploymentEvent | None = None
+    history: list[DeploymentEvent] = Field(default_factory=list)
+
+
+class Deployments(BaseModel):
+    """Question 6 in full: the start's own deployment events (oldest first) and every target
+    and alias they went to, with what is live there now and its history."""
+
+    model_config = _Frozen
+
+    start: NodeRef
+    events: list[DeploymentEvent] = Field(default_factory=list)
+    targets: list[TargetState] = Field(default_factory=list)
+    aliases: list[TargetState] = Field(default_factory=list)
+
+
 class Deployment(BaseModel):
-    """The latest deployed (pushed) artifact, the model it came from, its contexts."""
+    """The answer to "which version was deployed last": what was deployed (the pushed
+    artifact of a push, else the model itself), the model, its target (``contexts``), when
+    (``at``), how (``action``), and whether it is still live there."""
 
     model_config = _Frozen
 
     deployed: LineageNode
     model: LineageNode | None = None
     contexts: list[ContextNode] = Field(default_factory=list)
+    action: DeployAction = "push"
+    at: int | None = None
+    live: bool = True
+
+
+class MetricSource(BaseModel):
+    """Where a model's metrics may be kept: the model itself (``model``), an evaluation
+    artifact or step downstream of it (``evaluation``, ``evaluator``; ``hops`` away), or an
+    evaluation artifact its producer wrote beside it (``producer``)."""
+
+    model_config = _Frozen
+
+    relation: Literal["model", "evaluation", "evaluator", "producer"]
+    node: LineageNode
+    hops: int = 0
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class ModelCandidate(BaseModel):
+    """A model as ``Store.model_candidates`` finds it: its pipeline, when it was trained
+    (its earliest OUTPUT event, else its creation), whether it is downstream of the dataset
+    (else it is a deployed model of the same pipeline, a possible baseline), when it was
+    deployed (push and deploy/rollback times, sorted), and where its metrics may be."""
+
+    model_config = _Frozen
+
+    model: LineageNode
+    pipeline: ContextNode | None = None
+    trained_at: int = 0
+    trained_on: bool = True
+    deployed_at: list[int] = Field(default_factory=list)
+    sources: list[MetricSource] = Field(default_factory=list)
+
+
+class ModelCandidates(BaseModel):
+    """Raw material of question 7: the models trained on a dataset and the deployed models
+    of their pipelines (to find each pipeline's previously deployed model)."""
+
+    model_config = _Frozen
+
+    candidates: list[ModelCandidate] = Field(default_factory=list)
 
 
 class RankedModel(BaseModel):
+    """A model with its metric value and where that value was read (None: not recorded)."""
+
     model_config = _Frozen
 
     model: LineageNode
     metric: Any = None
+    source: LineageNode | None = None
+    pipeline: ContextNode | None = None
+
+
+class PipelineComparison(BaseModel):
+    """One pipeline's models trained on the dataset (best first), its newest one, the model
+    deployed before it (``baseline``), and whether the newest is better (None: unknown)."""
+
+    model_config = _Frozen
+
+    pipeline: ContextNode | None = None
+    models: list[RankedModel] = Field(default_factory=list)
+    newest: RankedModel | None = None
+    baseline: RankedModel | None = None
+    better: bool | None = None
+
+
+class ModelComparison(BaseModel):
+    """Question 7: models trained on a dataset, ranked by ``metric`` within each pipeline
+    (``models``: all of them, best first; ``mixed`` when they come from several pipelines,
+    whose metrics need not be comparable). ``metric_found`` is False when no model has the
+    metric anywhere; ``available`` then lists the metric names they do have."""
+
+    model_config = _Frozen
+
+    dataset: NodeRef
+    metric: str
+    higher_is_better: bool = True
+    models: list[RankedModel] = Field(default_factory=list)
+    pipelines: list[PipelineComparison] = Field(default_factory=list)
+    mixed: bool = False
+    metric_found: bool = False
+    available: list[str] = Field(default_factory=list)
 
 
 class CleanupList(BaseModel):

@@ -16,6 +16,12 @@ TFX style: ``ExampleGen`` (raw snapshots -> Examples), ``Trainer`` (-> Model),
 demo records an incident on it, which taints the week-12 and week-13 runs of two pipelines,
 their models and deployments.
 
+Deployments are events in time (``lineage_graph.deployments``): each push deploys its model at
+its push time; the ``churn-prediction-champion`` alias followed the week-15 model, and on the
+Tuesday of week 15 a regression in production made the team roll ``churn-prediction-prod``
+back to the week-13 model (and move the alias with it) -- a model trained on the corrupt
+week-12 events, so the live deployment is tainted.
+
 Everything is deterministic: names are fixed, property values come from the schedule, never
 from the clock, so loading twice writes nothing new (the store returns the existing ids for
 equal content, events and links are idempotent, and the incident is recorded only once).
@@ -25,6 +31,7 @@ equal content, events and links are idempotent, and the incident is recorded onl
 Public API::
 
     history() -> list[Batch]                       # the history as plain data
+    deployment_events() -> list[DemoEvent]         # the rollback and the alias moves
     load(store, on_progress=None) -> DemoIds       # idempotent; one transaction per batch
     locate(store) -> DemoIds                       # anchors of a loaded demo (read only)
     answers(store, ids) -> list[Answer]            # the eight questions, with Browser views
@@ -37,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import lineage, questions
+from . import deployments, lineage, questions
 from .answers import Incident
 from .errors import NotFoundError
 from .models import (
@@ -66,6 +73,8 @@ CORRUPT_DATASET = ("Dataset", "customer-events-2024-w12")
 CORRUPT_REASON = "logging bug duplicated sessions in customer-events week 12"
 FAILED_RUN = ("fraud-detection", 14)
 METRIC = "auc"
+ROLLED_BACK = "churn-prediction"  # its prod target went back from week 15 to week 13
+CHAMPION = "churn-prediction-champion"
 
 TYPES: tuple[ArtifactType | ExecutionType | ContextType, ...] = (
     ArtifactType(name="Dataset", properties={"rows": PropertyType.INT,
@@ -288,7 +297,8 @@ def _run_batch(spec: PipelineSpec, week: int) -> Batch:
         state=ArtifactState.LIVE, properties={"blessed": blessed},
         custom_properties={METRIC: _auc(spec, week)},
     ))
-    b.event(evaluator, evaluation, EventType.OUTPUT, _ms(start + timedelta(minutes=85)), "evaluation")
+    b.event(evaluator, evaluation, EventType.OUTPUT, _ms(start + timedelta(minutes=85)),
+            "evaluation")
     if not blessed:
         return b
 
@@ -312,6 +322,44 @@ def _run_batch(spec: PipelineSpec, week: int) -> Batch:
     return b
 
 
+def push_time(pipeline: str, week: int) -> int:
+    """When a pipeline's Pusher wrote its pushed model in a week (ms)."""
+    spec = next(p for p in PIPELINES if p.name == pipeline)
+    start = week_start(week) + timedelta(minutes=15 * PIPELINES.index(spec))
+    return _ms(start + timedelta(minutes=95))
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """A deployment event of the demo: ``rollback`` of a target, or an ``alias`` move."""
+
+    action: str
+    name: str   # the target or alias
+    model: str  # model artifact name
+    at: int
+
+
+def deployment_events() -> list[DemoEvent]:
+    """The alias follows the week-15 churn model; a day later prod is rolled back to week 13
+    and the alias moves with it."""
+    rollback_at = _ms(week_start(WEEKS[-1]) + timedelta(days=1, hours=7, minutes=30))
+    newest, before = model_name(ROLLED_BACK, WEEKS[-1]), model_name(ROLLED_BACK, 13)
+    return [
+        DemoEvent("alias", CHAMPION, newest, push_time(ROLLED_BACK, WEEKS[-1])),
+        DemoEvent("rollback", f"{ROLLED_BACK}-prod", before, rollback_at),
+        DemoEvent("alias", CHAMPION, before, rollback_at),
+    ]
+
+
+def _record_events(store: Store) -> None:
+    for e in deployment_events():
+        model = f"Model:{e.model}"
+        if e.action == "rollback":
+            deployments.rollback(store, e.name, to=model, at=e.at)
+        else:
+            deployments.set_alias(store, e.name, model, at=e.at)
+
+
 def history() -> list[Batch]:
     """The whole history, oldest first: raw snapshots, then each week's pipeline runs."""
     batches = [_raw_batch()]
@@ -331,6 +379,7 @@ class DemoIds:
     failed_execution: int    # fraud-detection week 14 Trainer
     failed_run: int          # its PipelineRun context
     pipeline: int            # churn-prediction (Pipeline context)
+    target: int              # churn-prediction-prod (Deployment context, rolled back)
     incident: int
     counts: dict[str, int]
 
@@ -363,7 +412,7 @@ def load(store: Store, on_progress: ProgressFn | None = None) -> DemoIds:
         Ids of the nodes the eight questions start from.
     """
     batches = history()
-    total = len(batches) + 2
+    total = len(batches) + 3
     store.init_schema()
     store.put_types(list(TYPES))
     if on_progress:
@@ -382,6 +431,10 @@ def load(store: Store, on_progress: ProgressFn | None = None) -> DemoIds:
             )
         if on_progress:
             on_progress(n, total, batch.title)
+    # Recorded before the incident, so that the incident reaches the rollback too.
+    _record_events(store)
+    if on_progress:
+        on_progress(total - 1, total, "rollback")
     corrupt = _find(store, Kind.ARTIFACT, *CORRUPT_DATASET)
     _incident_for(store, corrupt)
     if on_progress:
@@ -411,6 +464,7 @@ def locate(store: Store) -> DemoIds:
         failed_execution=_find(store, Kind.EXECUTION, "Trainer", f"{failed_run_name}/Trainer"),
         failed_run=_find(store, Kind.CONTEXT, "PipelineRun", failed_run_name),
         pipeline=_find(store, Kind.CONTEXT, "Pipeline", "churn-prediction"),
+        target=_find(store, Kind.CONTEXT, "Deployment", f"{ROLLED_BACK}-prod"),
         incident=incident.id,
         counts=expected_counts(),
     )
@@ -426,6 +480,9 @@ def expected_counts() -> dict[str, int]:
         execs.update((e.type, e.name) for e in b.executions)
         ctxs.update((c.type, c.name) for c in b.contexts)
         ctxs.update((d.type, d.name) for _, _, d in b.deployments)
+    events = deployment_events()
+    execs.update((e.action, f"{e.name}@{e.at}") for e in events)
+    ctxs.update(("ModelAlias", e.name) for e in events if e.action == "alias")
     return {"artifacts": len(arts), "executions": len(execs), "contexts": len(ctxs)}
 
 
@@ -455,7 +512,9 @@ def answers(store: Store, ids: DemoIds) -> list[Answer]:
     model, A, E = ids.model, Kind.ARTIFACT, Kind.EXECUTION
     producer = questions.producer(store, model)
     trainer = producer.execution.id if producer else model
-    deployed = questions.last_deployed(store, lineage.context(ids.pipeline))
+    deployed = questions.deployments(store, lineage.context(ids.target))
+    live = deployed.targets[0].live if deployed.targets else None
+    live_model = live.model.id if live is not None and live.model is not None else model
     cleanup = questions.cleanup_list(store, lineage.artifact(ids.corrupt))
     model_ref = f"Model:{model_name('churn-prediction', WEEKS[-1])}"
     items: Sequence[tuple[str, Any, str, Kind | None, int, str]] = (
@@ -471,8 +530,8 @@ def answers(store: Store, ids: DemoIds) -> list[Answer]:
         ("Why did the fraud-detection week-14 run fail?",
          questions.why_failed(store, lineage.context(ids.failed_run)), "why_failed", E,
          ids.failed_execution, f"lineage-graph why-failed PipelineRun:{run_name(*FAILED_RUN)}"),
-        ("Which churn model was deployed last?", deployed, "deployed", A,
-         deployed.deployed.id if deployed else model, "lineage-graph deployed churn-prediction"),
+        ("Which churn model was deployed last?", deployed, "deployed",
+         A, live_model, f"lineage-graph deployed {ROLLED_BACK}-prod --history"),
         ("Who trained on customer-events week 13, and was it better?",
          questions.models_trained_on(store, ids.dataset, METRIC), "models_on", A, ids.dataset,
          f"lineage-graph models-on Dataset:{raw_name('customer-events', 13)} --metric {METRIC}"),

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Unpack
 
 from .answers import (
+    ROLE_DEPLOYMENT,
     Change,
     Direction,
     ExecutionSnapshot,
@@ -325,7 +326,17 @@ def taint_preview(
     store: Store, source: NodeRef, *, barrier_types: Sequence[str] = ()
 ) -> list[TaintedNode]:
     """What marking ``source`` bad would reach, nothing written (sorted by kind, id)."""
-    return store.taint_preview(_walkable(source, "source"), _barriers(barrier_types))
+    return store.taint_preview(
+        _walkable(source, "source"), _barriers(barrier_types), _long_lived_types(store)
+    )
+
+
+def _long_lived_types(store: Store) -> list[str]:
+    """Deployment-role types: such a context (a deployment target), like one with child
+    contexts (a pipeline), is tainted only when what it holds now is."""
+    from . import roles
+
+    return sorted(roles.types_for(store, ROLE_DEPLOYMENT))
 
 
 def mark_bad(
@@ -349,7 +360,11 @@ def mark_bad(
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInputError("reason must be a non-empty string", field="reason", value=reason)
     return store.incident_create(
-        _walkable(source, "source"), reason, _barriers(barrier_types), _now_ms()
+        _walkable(source, "source"),
+        reason,
+        _barriers(barrier_types),
+        _now_ms(),
+        _long_lived_types(store),
     )
 
 

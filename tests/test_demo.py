@@ -27,13 +27,17 @@ def test_history_is_deterministic() -> None:
     assert [b.executions for b in first] == [b.executions for b in second]
     counts = demo.expected_counts()
     # 4 raw families x 6 weeks, 3 pipelines x 6 weekly runs, one failed Trainer.
-    assert counts["contexts"] == 3 + 18 + 3  # pipelines, runs, deployments
+    assert counts["contexts"] == 3 + 18 + 3 + 1  # pipelines, runs, deployments, an alias
+    # One rollback and two alias moves, recorded as executions.
+    assert [(e.action, e.name) for e in demo.deployment_events()] == [
+        ("alias", "churn-prediction-champion"), ("rollback", "churn-prediction-prod"),
+        ("alias", "churn-prediction-champion")]
 
 
 def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     steps: list[tuple[int, int, str]] = []
     ids = demo.load(neo4j_store, lambda done, total, title: steps.append((done, total, title)))
-    assert steps[-1][0] == steps[-1][1] and len(steps) == len(demo.history()) + 2
+    assert steps[-1][0] == steps[-1][1] and len(steps) == len(demo.history()) + 3
 
     stats = neo4j_store.stats()
     counts = ids.counts
@@ -65,14 +69,35 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     previous = failed["last_success"]
     assert previous["execution"]["name"] == f"{demo.run_name('fraud-detection', 13)}/Trainer"
     assert "fraud-detection" in {c["name"] for c in previous["contexts"] + previous["ancestors"]}
-    # 6. the last churn deployment is week 15's
-    assert answers[6]["deployed"]["name"] == "churn-prediction-prod-2024-w15"
-    assert answers[6]["model"]["name"] == "churn-prediction-model-2024-w15"
-    # 7. models on customer-events week 13, best auc first
-    ranked = [(r["model"]["name"], r["metric"]) for r in answers[7]]
-    assert ranked == [("fraud-detection-model-2024-w13", 0.92),
-                      ("churn-prediction-model-2024-w13", 0.859),
-                      ("churn-prediction-model-2024-w14", 0.851)]
+    # 6. prod was rolled back: week 15 was pushed last, but week 13 is live again
+    (prod,) = answers[6]["targets"]
+    assert prod["target"]["name"] == "churn-prediction-prod"
+    assert prod["live"]["action"] == "rollback"
+    assert prod["live"]["model"]["name"] == "churn-prediction-model-2024-w13"
+    assert prod["live"]["at"] == demo.deployment_events()[1].at
+    assert [(e["action"], e["model"]["name"][-3:], e["at"]) for e in prod["history"]] == [
+        ("push", "w10", demo.push_time("churn-prediction", 10)),
+        ("push", "w12", demo.push_time("churn-prediction", 12)),
+        ("push", "w13", demo.push_time("churn-prediction", 13)),
+        ("push", "w15", demo.push_time("churn-prediction", 15)),
+        ("rollback", "w13", demo.deployment_events()[1].at),
+    ]
+    # 7. models on customer-events week 13: per pipeline, the newest against the model
+    # deployed before it was trained; auc is read on the models themselves.
+    seven = answers[7]
+    assert seven["metric_found"] and seven["mixed"]
+    per = {p["pipeline"]["name"]: p for p in seven["pipelines"]}
+    assert [(r["model"]["name"], r["metric"]) for r in per["churn-prediction"]["models"]] == [
+        ("churn-prediction-model-2024-w13", 0.859), ("churn-prediction-model-2024-w14", 0.851)]
+    assert per["churn-prediction"]["newest"]["model"]["name"] == "churn-prediction-model-2024-w14"
+    assert (per["churn-prediction"]["baseline"]["model"]["name"]
+            == "churn-prediction-model-2024-w13")
+    assert per["churn-prediction"]["better"] is False
+    assert [(r["model"]["name"], r["metric"]) for r in per["fraud-detection"]["models"]] == [
+        ("fraud-detection-model-2024-w13", 0.92)]
+    assert per["fraud-detection"]["baseline"]["model"]["name"] == "fraud-detection-model-2024-w12"
+    assert per["fraud-detection"]["baseline"]["metric"] == 0.924
+    assert per["fraud-detection"]["better"] is False
     # 8. the corrupt week-12 events reached the week-12/13 models of two pipelines
     models = {t["node"]["name"] for t in answers[8]["models"]}
     assert models == {"churn-prediction-model-2024-w12", "fraud-detection-model-2024-w12",
@@ -80,6 +105,9 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     deployed = {t["node"]["name"] for t in answers[8]["deployments"]}
     assert "churn-prediction-prod-2024-w13" in deployed
     assert "demand-forecast-prod" not in deployed
+    # ... and the rollback to week 13 (recorded before the incident), so the live prod model
+    # is on the cleanup list too.
+    assert "churn-prediction-prod/rollback@2024-04-09T09:30:00.000Z" in deployed
 
     # Running it again duplicates nothing: same ids, same counts, still one incident.
     again = demo.load(neo4j_store)

@@ -1,7 +1,9 @@
 """Query commands: ``demo``, ``show``, ``upstream``, ``downstream``, ``taint``, ``incidents``,
-``provenance``, ``why-failed``, ``deployed``, ``models-on``, ``browse``.
+``provenance``, ``why-failed``, ``deployed``, ``models-on``, ``browse``; and, from their own
+modules, ``deploy``/``undeploy``/``rollback``/``alias`` (``cli.deploy``) and ``roles``.
 
-REF is an id or ``TYPE:NAME`` (see ``refs``). Every command takes ``--json`` (one JSON
+REF is ``a:ID``/``e:ID``/``c:ID``, ``TYPE:NAME``, ``@ALIAS`` or a bare id when only one kind
+has it (see ``refs``). Every command takes ``--json`` (one JSON
 document on stdout; nodes carry ``id``, ``kind``, ``type``, ``name``, ``uri``, ``state``) and
 the connection options (``cli.common``): ``--uri``/``NEO4J_URI`` and friends, else the local
 server this project started. Only ``demo`` starts a server; only ``demo`` and ``taint`` write.
@@ -314,7 +316,7 @@ def why_failed(conn: Connection, ref: RefArg, kind: KindOpt = None,
 
     from .. import questions
     from . import output as out
-    from .refs import node_ref, resolve_node
+    from .refs import node_ref, ref_text, resolve_node
 
     with conn.store() as store:
         node = resolve_node(store, ref, kind_of(kind))
@@ -328,100 +330,221 @@ def why_failed(conn: Connection, ref: RefArg, kind: KindOpt = None,
         c.print(f"no failed execution at or upstream of {out.kind_name(node)}")
         return
     for s in steps:
-        tree = Tree(f"[bold red]FAILED {out.kind_name(s.failed.execution)}[/bold red]")
+        ex = s.failed.execution
+        tree = Tree(f"[bold red]FAILED {ref_text(ex)} {ex.type} {ex.name or ''}[/bold red]")
         tree.add(f"error: {s.failed.error}")
         if s.last_success is None:
             tree.add("no earlier success of this step")
         else:
-            changes = tree.add(f"changed since {out.kind_name(s.last_success.execution)}")
+            ok = s.last_success.execution
+            changes = tree.add(f"changed since {ref_text(ok)} {ok.type} {ok.name or ''}")
             for ch in s.diff.changes if s.diff else []:
                 changes.add(f"{ch.section}.{ch.field}: {ch.before!r} -> {ch.after!r}")
         c.print(tree)
 
 
 def _named(store: Store, name: str, kind: Kind | None) -> Node:
-    """NAME for ``deployed``: a REF, else a model artifact, then a context, of that name."""
-    from ..answers import MODEL_TYPES
+    """NAME for ``deployed``: a REF (``a:12``, ``TYPE:NAME``, ``@alias``, an id); else, by
+    name, a Deployment target, a model (model-role type), any context (a pipeline)."""
+    from .. import roles
+    from ..answers import DEPLOYMENT_CONTEXT_TYPE, ROLE_MODEL
     from ..models import Kind, ListOptions
-    from .refs import resolve_node
+    from .refs import parse_ref, resolve_node
 
     try:
-        return resolve_node(store, name, kind)
-    except (InvalidInputError, NotFoundError):
-        pass
-    for k, types in ((Kind.ARTIFACT, MODEL_TYPES), (Kind.CONTEXT, None)):
+        parsed = parse_ref(name)
+    except InvalidInputError:
+        parsed = None
+    if parsed is not None:
+        try:
+            return resolve_node(store, name, kind)
+        except NotFoundError:
+            if parsed.type_name is None:
+                raise  # an id or an alias that does not exist
+    lookups: list[tuple[Kind, tuple[str, ...] | None]] = [
+        (Kind.CONTEXT, (DEPLOYMENT_CONTEXT_TYPE,)),
+        (Kind.ARTIFACT, roles.current(store).types(ROLE_MODEL)),
+        (Kind.CONTEXT, None),
+    ]
+    for k, types in lookups:
         if kind is not None and k is not kind:
             continue
         items = store.list_nodes(k, ListOptions(name=name, types=types, limit=1)).items
         if items:
             return items[0]  # type: ignore[no-any-return]
-    raise NotFoundError(f"no model or pipeline named {name!r}")
+    raise NotFoundError(f"no deployment target, model or pipeline named {name!r}")
 
 
 @app.command()
 @connects
 def deployed(conn: Connection,
-             name: Annotated[str, typer.Argument(metavar="NAME",
-                                                 help="A model, a pipeline, or a REF.")],
+             name: Annotated[str, typer.Argument(
+                 metavar="NAME", help="A target, a model, a pipeline, or a REF.")],
+             history: Annotated[bool, typer.Option(
+                 "--history", help="Also every deploy, rollback, undeploy and push.")] = False,
              kind: KindOpt = None, as_json: JsonOpt = False) -> None:
-    """The latest deployment (pushed model) of a model or pipeline, and its model."""
+    """What is deployed now: per target the live model and since when (deploys, rollbacks,
+    undeploys and pushes are events in time); with --history, how it got there."""
     from .. import questions
+    from ..refs import ref_text
+    from ..store.lineage_base import latest_deployment
     from . import output as out
+    from .deploy import describe, event_json, history_table, state_json
     from .refs import node_ref
 
     with conn.store() as store:
         node = _named(store, name, kind_of(kind))
-        dep = questions.last_deployed(store, node_ref(node))
-    doc = {
-        "start": out.node_json(node),
-        "deployed": out.node_json(dep.deployed) if dep else None,
-        "model": out.node_json(dep.model) if dep and dep.model else None,
-        "contexts": [out.node_json(c) for c in dep.contexts] if dep else [],
-    }
+        answer = questions.deployments(store, node_ref(node))
+        dep = latest_deployment(answer)
+        states = [*answer.targets, *answer.aliases]
+        shown: list[out.NodeLike | None] = [node]
+        for st in states:
+            shown += [st.target, *(e.model for e in st.history)]
+        out.load_incidents(store, shown)
     if as_json:
-        emit_json(doc)
+        emit_json({
+            "start": out.node_json(node),
+            "deployed": out.node_json(dep.deployed) if dep else None,
+            "model": out.node_json(dep.model) if dep and dep.model else None,
+            "contexts": [out.node_json(c) for c in dep.contexts] if dep else [],
+            "action": dep.action if dep else None,
+            "at": dep.at if dep else None,
+            "live": dep.live if dep else False,
+            "targets": [state_json(st) for st in answer.targets],
+            "aliases": [state_json(st) for st in answer.aliases],
+            "events": [event_json(e) for e in answer.events],
+        })
         return
     c = out.console()
-    if dep is None:
-        c.print(f"{out.kind_name(node)} was never deployed")
+    if dep is None and not answer.targets:
+        c.print(f"{ref_text(node)} {node.type} {node.name or ''} was never deployed".strip(),
+                markup=False)
         return
-    c.print(out.nodes_table(f"last deployment of {out.kind_name(node)}",
-                            [dep.deployed, *([dep.model] if dep.model else []), *dep.contexts]))
+    table = out.Table(title=f"deployed now ({ref_text(node)} {node.type} {node.name or ''})",
+                      title_justify="left")
+    for col in ("target", "live model", "since", "by", "incidents"):
+        table.add_column(col, overflow="fold")
+    for st in answer.targets:
+        live = st.live
+        model = live.model if live else None
+        marks = ", ".join(f"#{i}" for i in out.incidents_of(model)) if model else ""
+        table.add_row(
+            (st.target.name or "") if st.target else "(no target)",
+            f"{ref_text(model)} {model.type} {model.name or ''}" if model else "nothing",
+            out.when(live.at) if live else out.when(st.history[-1].at if st.history else None),
+            live.action if live else "undeploy",
+            f"TAINTED {marks}" if marks else "",
+            style="bold red" if marks else None,
+        )
+    c.print(table)
+    for st in answer.targets:
+        if st.live is not None and len(st.history) > 1:
+            before = st.history[-2]
+            label = (st.target.name or "") if st.target else "(no target)"
+            c.print(f"{label} before that: {describe(before)}", markup=False)
+    if dep is not None and dep.model is not None:
+        where = ", ".join(t.name or "" for t in dep.contexts) or "(no target)"
+        c.print(f"last deployment: {dep.action} {ref_text(dep.model)} {dep.model.type} "
+                f"{dep.model.name or ''} to {where} at {out.when(dep.at)} "
+                f"({'live' if dep.live else 'no longer live'})", markup=False)
+    for st in answer.aliases:
+        if st.live is not None and st.live.model is not None and st.target is not None:
+            c.print(f"alias @{st.target.name} -> {ref_text(st.live.model)} "
+                    f"{st.live.model.name or ''}", markup=False)
+    if history:
+        for st in [*answer.targets, *answer.aliases]:
+            c.print(history_table(st))
+
+
+def _ranked_json(r: Any) -> dict[str, Any]:
+    from . import output as out
+
+    return {
+        **out.node_json(r.model),
+        "metric": r.metric,
+        "source": out.node_json(r.source) if r.source else None,
+        "pipeline": out.node_json(r.pipeline) if r.pipeline else None,
+    }
 
 
 @app.command("models-on")
 @connects
 def models_on(conn: Connection, ref: RefArg,
-              metric: Annotated[str, typer.Option("--metric",
-                                                  help="Model property to rank by.")] = "auc",
+              metric: Annotated[str, typer.Option(
+                  "--metric", help="Metric to compare (read on the model, its evaluation, or "
+                                   "beside it).")] = "auc",
               lower_is_better: Annotated[bool, typer.Option("--lower-is-better")] = False,
               kind: KindOpt = None, as_json: JsonOpt = False) -> None:
-    """Models trained on a dataset (downstream, any depth), best first by --metric."""
+    """Models trained on a dataset (downstream, any depth), best first by --metric within
+    each pipeline, and whether the newest beat the model deployed before it."""
     from .. import questions
+    from ..refs import ref_text
     from . import output as out
     from .refs import resolve_node
 
     with conn.store() as store:
         node = resolve_node(store, ref, kind_of(kind or KindName.artifact))
         assert node.id is not None
-        ranked = questions.models_trained_on(store, node.id, metric,
-                                             higher_is_better=not lower_is_better)
+        got = questions.models_trained_on(store, node.id, metric,
+                                          higher_is_better=not lower_is_better)
+        out.load_incidents(store, [node, *(r.model for r in got.models)])
+    if got.models and not got.metric_found:
+        found = ", ".join(got.available) or "none"
+        raise NotFoundError(
+            f"no model trained on {ref_text(node)} has a metric {metric!r} (on the model, an "
+            f"evaluation of it, or beside it); metrics they have: {found}"
+        )
     if as_json:
         emit_json({
             "dataset": out.node_json(node),
             "metric": metric,
-            "models": [{**out.node_json(r.model), "metric": r.metric} for r in ranked],
+            "higher_is_better": got.higher_is_better,
+            "mixed": got.mixed,
+            "models": [_ranked_json(r) for r in got.models],
+            "pipelines": [
+                {"pipeline": out.node_json(p.pipeline) if p.pipeline else None,
+                 "models": [_ranked_json(r) for r in p.models],
+                 "newest": _ranked_json(p.newest) if p.newest else None,
+                 "baseline": _ranked_json(p.baseline) if p.baseline else None,
+                 "better": p.better}
+                for p in got.pipelines
+            ],
         })
         return
-    table = out.Table(title=f"models trained on {out.kind_name(node)}, best {metric} first",
-                      title_justify="left")
-    for col in ("id", "type", "name", metric, "state", "uri"):
-        table.add_column(col, overflow="fold")
-    for r in ranked:
-        table.add_row(str(r.model.id), r.model.type, r.model.name or "",
-                      "" if r.metric is None else str(r.metric), r.model.state or "",
-                      r.model.uri or "")
-    out.console().print(table)
+    c = out.console()
+    if not got.models:
+        c.print(f"no model was trained on {ref_text(node)} {node.type} {node.name or ''}",
+                markup=False)
+        return
+    order = "lowest" if lower_is_better else "highest"
+    for p in got.pipelines:
+        where = f"{p.pipeline.type} {p.pipeline.name}" if p.pipeline else "no pipeline"
+        table = out.Table(title=f"{where}: models trained on {ref_text(node)} {node.name or ''},"
+                                f" {order} {metric} first", title_justify="left")
+        for col in ("model", "name", metric, "read on", "state"):
+            table.add_column(col, overflow="fold")
+        for r in p.models:
+            marks = out.incidents_of(r.model)
+            table.add_row(
+                ref_text(r.model), r.model.name or "",
+                "" if r.metric is None else str(r.metric),
+                f"{ref_text(r.source)} {r.source.type}" if r.source else "(not recorded)",
+                (r.model.state or "") + (" TAINTED" if marks else ""),
+                style="bold red" if marks else None,
+            )
+        c.print(table)
+        if p.newest is not None and p.baseline is None:
+            c.print(f"  no model of this pipeline was deployed before {ref_text(p.newest.model)}",
+                    markup=False)
+        elif p.newest is not None and p.baseline is not None:
+            verdict = {True: "better", False: "not better", None: "cannot tell"}[p.better]
+            c.print(f"  newest {ref_text(p.newest.model)} {p.newest.model.name or ''} "
+                    f"({metric} {p.newest.metric}) vs previously deployed "
+                    f"{ref_text(p.baseline.model)} {p.baseline.model.name or ''} "
+                    f"({metric} {p.baseline.metric}): {verdict}", markup=False)
+    if got.mixed:
+        c.print(f"[yellow]models of {len(got.pipelines)} pipelines: {metric} is compared within "
+                "each pipeline only[/yellow]")
 
 
 def browser_base_url(store: Any, target: Neo4jTarget, override: str | None) -> str:
@@ -560,6 +683,12 @@ def _documents(store: Store, labels: dict[str, Kind]) -> dict[str, bytes]:
     }
 
 
+def _when(ms: int | None) -> str:
+    from datetime import UTC, datetime
+
+    return "" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+
 def _summary(a: Any) -> list[str]:
     """A few human lines for one demo answer (``demo.Answer``, JSON-ready ``answer``)."""
     data = a.answer
@@ -579,21 +708,38 @@ def _summary(a: Any) -> list[str]:
         for s in data:
             ex = s["failed"]["execution"]
             error = s["failed"]["custom_properties"].get("error")
-            lines.append(f"FAILED {ex['type']} {ex['name']}: {error}")
+            lines.append(f"FAILED e:{ex['id']} {ex['type']} {ex['name']}: {error}")
             for ch in (s.get("diff") or {}).get("changes", []):
                 lines.append(
                     f"  {ch['section']}.{ch['field']}: {ch['before']!r} -> {ch['after']!r}"
                 )
         return lines or ["no failed execution"]
     if n == 6:
-        if not data:
-            return ["never deployed"]
-        model = data.get("model") or {}
-        deployed = data["deployed"]
-        return [(f"{deployed['type']} {deployed['name']} "
-                 f"(from {model.get('type', '?')} {model.get('name', '?')})")]
+        lines = []
+        for t in data["targets"]:
+            live = t["live"]
+            name = (t["target"] or {}).get("name", "?")
+            if live is None:
+                lines.append(f"{name}: nothing deployed")
+                continue
+            model = live["model"] or {}
+            lines.append(f"{name}: {model.get('type', '?')} {model.get('name', '?')} "
+                         f"({live['action']}, {_when(live['at'])})")
+            for e in t["history"][-3:]:
+                m = e["model"] or {}
+                lines.append(f"  {_when(e['at'])}  {e['action']:<8} {m.get('name', '?')}")
+        return lines or ["never deployed"]
     if n == 7:
-        return [f"{r['model']['name']}: {r['metric']}" for r in data]
+        lines = []
+        for p in data["pipelines"]:
+            where = (p["pipeline"] or {}).get("name", "no pipeline")
+            ranked = ", ".join(f"{r['model']['name']} {r['metric']}" for r in p["models"])
+            lines.append(f"{where}: {ranked}")
+            if p["newest"] and p["baseline"]:
+                verdict = {True: "better", False: "not better", None: "cannot tell"}[p["better"]]
+                lines.append(f"  newest {p['newest']['model']['name']} vs previously deployed "
+                             f"{p['baseline']['model']['name']}: {verdict}")
+        return lines or ["no model trained on it"]
     if n == 8:
         models = [t["node"]["name"] for t in data["models"]]
         deployments = [t["node"]["name"] for t in data["deployments"]]
@@ -663,3 +809,16 @@ def demo_command(conn: Connection, browser_url: BrowserUrlOpt = None,
         c.print(f"   Browser: {u}", markup=False)
     c.print("\nThe lineage style is applied on connect by the Neo4j that lineage-graph runs; "
             "for any other server: lineage-graph browse --style")
+
+
+# The deployment verbs (deploy, undeploy, rollback, alias) and the roles mapping live in their
+# own modules; they join the root through this sub-app, which the root mounts without a name.
+def _register() -> None:
+    from . import deploy as deploy_cli
+    from . import roles as roles_cli
+
+    deploy_cli.register(app)
+    app.add_typer(roles_cli.app, name="roles")
+
+
+_register()

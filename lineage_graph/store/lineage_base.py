@@ -34,7 +34,15 @@ from dataclasses import replace
 from typing import Unpack
 
 from ..answers import (
+    ALIAS_CONTEXT_TYPE,
+    DEPLOYMENT_CONTEXT_TYPE,
+    ROLE_DEPLOYMENT,
+    ROLE_MODEL,
+    ContextNode,
     Deployment,
+    DeploymentEvent,
+    DeploymentRow,
+    Deployments,
     Direction,
     ExecutionSnapshot,
     FailedStep,
@@ -43,8 +51,11 @@ from ..answers import (
     LineageNode,
     LineagePath,
     LineageResult,
+    ModelCandidates,
     NodeRef,
+    RoleQuery,
     TaintedNode,
+    TargetState,
     WalkKeywords,
     WalkOptions,
 )
@@ -133,22 +144,122 @@ class LineageQueries(ABC):
     def _failed_steps(self, start: NodeRef) -> list[FailedStep]:
         """``failed_upstream``'s steps, each failed execution once, in any order."""
 
+    def training_datasets(
+        self, model_id: int, roles: RoleQuery, *, all_types: bool = False,
+        roots_only: bool = False,
+    ) -> list[LineageNode]:
+        """Question 1: artifacts upstream of a model, at any depth, of a dataset-role type
+        (any type with ``all_types``), only the origins with ``roots_only``; with ``hops``,
+        sorted by id. An unknown model has none."""
+        found = self._training_datasets(model_id, roles, all_types, roots_only)
+        return sorted(found, key=lambda n: n.id)
+
     @abstractmethod
+    def _training_datasets(
+        self, model_id: int, roles: RoleQuery, all_types: bool, roots_only: bool
+    ) -> list[LineageNode]:
+        """``training_datasets``' nodes in any order."""
+
+    def deployment_rows(self, start: NodeRef, roles: RoleQuery) -> list[DeploymentRow]:
+        """Deployment events the start reaches (``own``) and those of every target they
+        may have gone to, each once with all its targets; in ``deployment_row_order``.
+
+        A push is an execution that wrote an artifact of a deployment-role type (or a CACHED
+        one REUSED-linked to such an execution), at its OUTPUT event's time (a cached one:
+        its own creation time); it goes to the deployment-role contexts of the artifact or
+        the execution, else to the root contexts of the execution (the pipeline-role ones
+        among them, if any). Its model is the nearest model upstream of the pushed artifact
+        (``answers.PUSHED_MODEL_HOPS`` at most). A
+        recorded event (``answers.EVENT_EXECUTION_TYPES``) has ``action``/``at`` custom
+        properties, its INPUT as model, its associated contexts as targets. The start's own
+        executions: for an artifact or execution, everything downstream of it (itself
+        included) and the producers of deployment artifacts among that; for a context, the
+        executions of it and its descendants, the producers of deployment artifacts
+        attributed to it, the recorded events of artifacts attributed to it; plus the
+        executions REUSED-linked to any of those.
+        """
+        return sorted(self._deployment_rows(start, roles), key=deployment_row_order)
+
+    @abstractmethod
+    def _deployment_rows(self, start: NodeRef, roles: RoleQuery) -> list[DeploymentRow]:
+        """``deployment_rows``'s rows, each (execution, pushed artifact) once, in any order;
+        targets may be a superset of the own events' targets (``deployments`` keeps theirs),
+        in any order."""
+
+    def deployments(self, start: NodeRef, roles: RoleQuery) -> Deployments:
+        """Question 6 in full: the start's own events, and every target and alias they went
+        to with what is live there now and its history (``deployments_answer``)."""
+        return deployments_answer(start, self.deployment_rows(start, roles))
+
     def last_deployed(
         self, start: NodeRef, deploy_types: Sequence[str], model_types: Sequence[str]
     ) -> Deployment | None:
-        """The latest artifact of ``deploy_types`` downstream of an artifact, or attributed
-        to a context or its descendants; with the nearest upstream model and its contexts."""
+        """The start's newest deployment (``latest_deployment``) with these type lists only
+        (deployment-role types plus the ``Deployment`` context type; model types)."""
+        roles = RoleQuery(explicit={
+            ROLE_DEPLOYMENT: (*deploy_types, DEPLOYMENT_CONTEXT_TYPE),
+            ROLE_MODEL: tuple(model_types),
+        })
+        return latest_deployment(self.deployments(start, roles))
+
+    def model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:
+        """Question 7's raw material (``answers.ModelCandidate``).
+
+        Models are the artifacts of a model-role type, or outputs of a training-role step
+        that wrote no model-typed artifact (and are not evaluation, statistics or deployment
+        artifacts). Candidates: the models downstream of the artifact (``trained_on``), and
+        the models attributed to their pipelines (or those pipelines' descendants) that were
+        deployed (``trained_on`` False). A model's pipeline: among the root contexts (no
+        parent) above the contexts it is attributed to and its producers are associated
+        with, leaving deployment-role contexts out, a pipeline-role one first, then the
+        lowest id. Deployed: a push (an execution reading the model and writing a
+        deployment-role artifact, at that OUTPUT event's time; an execution REUSED-linked to
+        it without such output, at its creation) or a recorded ``Deploy`` (deploy or
+        rollback, at its ``at``). Metric sources: the model; executions reading it that are
+        of an evaluation-role type or write an evaluation-role artifact (hops 1); what they
+        write (evaluation-role artifacts, or anything an evaluation-role step writes; hops
+        2); evaluation-role artifacts written beside the model by its producers (hops 2).
+        Candidates sorted by model id, sources by relation (model, evaluator, evaluation,
+        producer), hops, node id."""
+        raw = self._model_candidates(dataset_id, roles)
+        relation = {"model": 0, "evaluator": 1, "evaluation": 2, "producer": 3}
+        return ModelCandidates(candidates=[
+            c.model_copy(update={
+                "sources": sorted(c.sources,
+                                  key=lambda s: (relation[s.relation], s.hops, s.node.id)),
+                "deployed_at": sorted(set(c.deployed_at)),
+            })
+            for c in sorted(raw.candidates, key=lambda c: c.model.id)
+        ])
+
+    @abstractmethod
+    def _model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:
+        """``model_candidates``' content in any order (each model once)."""
 
     def taint_preview(
-        self, source: NodeRef, barrier_types: Sequence[str] = ()
+        self,
+        source: NodeRef,
+        barrier_types: Sequence[str] = (),
+        long_lived_types: Sequence[str] = (),
     ) -> list[TaintedNode]:
         """What taint from ``source`` would reach (nothing written), sorted by kind, id.
+
+        ``long_lived_types``: context types (deployment targets) that, like contexts with
+        child contexts, are flagged only when what they hold now is tainted.
 
         Raises:
             NotFoundError: ``source`` does not exist.
         """
-        return taint_answer(source, self._taint_reach(source, barrier_types))
+        reached = self._taint_reach(source, barrier_types)
+        contexts = sorted({c.id for r in reached for c in r.contexts})
+        return taint_answer(source, reached, self._long_lived(contexts, long_lived_types))
+
+    @abstractmethod
+    def _long_lived(
+        self, context_ids: Sequence[int], long_lived_types: Sequence[str]
+    ) -> dict[int, int | None]:
+        """Of these contexts, the long-lived ones (with child contexts, or of these types),
+        each with the artifact it holds now (newest by create_time, then id; None if none)."""
 
     @abstractmethod
     def _taint_reach(self, source: NodeRef, barrier_types: Sequence[str]) -> list[Reached]:
@@ -161,7 +272,12 @@ class LineageQueries(ABC):
 
     @abstractmethod
     def incident_create(
-        self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int
+        self,
+        source: NodeRef,
+        reason: str,
+        barrier_types: Sequence[str],
+        now: int,
+        long_lived_types: Sequence[str] = (),
     ) -> Incident:
         """Record an Incident on ``source`` and propagate it, atomically; returns it with
         ``reached_count`` (``reached`` unloaded).
@@ -194,3 +310,83 @@ class LineageQueries(ABC):
         Raises:
             NotFoundError: no incident with this id.
         """
+
+
+# ---- question 6: the answer from the rows (both backends) ---------------------------------
+
+
+def deployment_row_order(r: DeploymentRow) -> tuple[int, int, int, str]:
+    """Deployment events in time: ``at``, then execution id, pushed artifact id, action."""
+    return (r.at, r.execution.id, r.pushed.id if r.pushed else -1, r.action)
+
+
+def _target_key(t: ContextNode | None) -> int:
+    return -1 if t is None else t.id
+
+
+def _state(target: ContextNode | None, history: list[DeploymentEvent]) -> TargetState:
+    last = history[-1] if history else None
+    return TargetState(
+        target=target, live=None if last is None or last.clears else last, history=history
+    )
+
+
+def deployments_answer(start: NodeRef, rows: Sequence[DeploymentRow]) -> Deployments:
+    """``Deployments`` from ``deployment_rows``: the own rows' events (one per target; none
+    at all: target None), and for each target they went to its whole history and what is
+    live there (its latest event unless that cleared it). Alias targets (``ModelAlias``
+    contexts) are listed apart."""
+    own_targets: dict[int, ContextNode | None] = {}
+    nowhere: list[ContextNode | None] = [None]
+    for r in rows:
+        if r.own:
+            for t in r.targets or nowhere:
+                own_targets[_target_key(t)] = t
+    events: list[DeploymentEvent] = []
+    histories: dict[int, list[DeploymentEvent]] = {k: [] for k in own_targets}
+    for r in rows:
+        targets: list[ContextNode | None] = [*sorted(r.targets, key=_target_key)] or nowhere
+        for t in targets:
+            key = _target_key(t)
+            if key not in own_targets:
+                continue
+            event = DeploymentEvent(
+                action=r.action, at=r.at, target=t, model=r.model, pushed=r.pushed,
+                execution=r.execution,
+            )
+            histories[key].append(event)
+            if r.own:
+                events.append(event)
+    states = [_state(own_targets[k], histories[k]) for k in sorted(own_targets)]
+    return Deployments(
+        start=start,
+        events=events,
+        targets=[s for s in states if s.target is None or s.target.type != ALIAS_CONTEXT_TYPE],
+        aliases=[s for s in states if s.target is not None and s.target.type == ALIAS_CONTEXT_TYPE],
+    )
+
+
+def latest_deployment(answer: Deployments) -> Deployment | None:
+    """The start's newest own deployment (a push, deploy or rollback; not an alias move),
+    and whether it is still what its target holds."""
+    chosen = [e for e in answer.events if e.action in ("push", "deploy", "rollback")]
+    if not chosen:
+        return None
+    last = chosen[-1]
+    live = {
+        (_target_key(s.target), s.live.execution.id, s.live.pushed.id if s.live.pushed else -1)
+        for s in answer.targets
+        if s.live is not None
+    }
+    deployed = last.pushed if last.pushed is not None else last.model
+    if deployed is None:  # a recorded deploy whose model was deleted since
+        return None
+    return Deployment(
+        deployed=deployed,
+        model=last.model,
+        contexts=[last.target] if last.target is not None else [],
+        action=last.action,
+        at=last.at,
+        live=(_target_key(last.target), last.execution.id,
+              last.pushed.id if last.pushed else -1) in live,
+    )

@@ -67,9 +67,23 @@ def _via(r: Reached, hops: Mapping[tuple[Kind, int], int]) -> NodeRef:
     return min(closer, key=node_order)
 
 
-def taint_answer(source: NodeRef, reached: Iterable[Reached]) -> list[TaintedNode]:
-    """Every node taint from ``source`` reached, with ``hops`` and ``via``, in node order."""
+def taint_answer(
+    source: NodeRef,
+    reached: Iterable[Reached],
+    long_lived: Mapping[int, int | None] | None = None,
+) -> list[TaintedNode]:
+    """Every node taint from ``source`` reached, with ``hops`` and ``via``, in node order.
+
+    Taint stops at runs: the contexts of reached nodes are flagged, except a long-lived one
+    (``long_lived``: context id -> the artifact it holds now, its newest), which is flagged
+    only when what it holds now is tainted -- a pipeline whose latest run is clean, or a
+    deployment whose current model is clean, is not.
+    """
     found = list(reached)
+    long_lived = long_lived or {}
+    tainted_artifacts = {r.node.id for r in found if r.node.kind is Kind.ARTIFACT}
+    if source.kind is Kind.ARTIFACT:
+        tainted_artifacts.add(source.id)
     hops = {(r.node.kind, r.node.id): r.hops for r in found}
     hops[(source.kind, source.id)] = 0
     out: list[TaintedNode] = []
@@ -83,5 +97,7 @@ def taint_answer(source: NodeRef, reached: Iterable[Reached]) -> list[TaintedNod
             if c.id not in first or rank < first[c.id][0]:
                 first[c.id] = (rank, c, ref)
     for (member_hops, _, _), context, member in first.values():
+        if context.id in long_lived and long_lived[context.id] not in tainted_artifacts:
+            continue
         out.append(TaintedNode(node=context, hops=member_hops + 1, via=member))
     return sorted(out, key=tainted_order)

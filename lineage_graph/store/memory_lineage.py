@@ -13,9 +13,23 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..answers import (
+    ACTION_KEY,
+    AT_KEY,
+    DEPLOY_TYPE,
+    EVENT_EXECUTION_TYPES,
+    PUSHED_MODEL_HOPS,
+    ROLE_DATASET,
+    ROLE_DEPLOYMENT,
+    ROLE_EVALUATION,
+    ROLE_MODEL,
+    ROLE_PIPELINE,
+    ROLE_STATISTICS,
+    ROLE_TRAINING,
+    ROLES_CONTEXT_NAME,
+    ROLES_CONTEXT_TYPE,
     SUCCESS_STATES,
     ContextNode,
-    Deployment,
+    DeploymentRow,
     Direction,
     ExecutionSnapshot,
     FailedStep,
@@ -24,7 +38,11 @@ from ..answers import (
     LineageEdge,
     LineageNode,
     LineagePath,
+    MetricSource,
+    ModelCandidate,
+    ModelCandidates,
     NodeRef,
+    RoleQuery,
     WalkOptions,
     edge_order,
     incident_order,
@@ -39,6 +57,9 @@ Key = tuple[str, int]
 _EVENTS = frozenset(e.value for e in EventType)
 _INPUTS = frozenset(e.value for e in EventType if e.is_input)
 _OUTPUTS = _EVENTS - _INPUTS
+_REUSED = frozenset({"REUSED"})
+# The action of a recorded event without an ``action`` property.
+_DEFAULT_ACTION = {"Deploy": "deploy", "Undeploy": "undeploy", "SetAlias": "alias"}
 # How an artifact / execution belongs to a context.
 _MEMBERSHIP = {"artifact": "ATTRIBUTED_TO", "execution": "ASSOCIATED_WITH"}
 
@@ -342,43 +363,285 @@ class MemoryLineageMixin(LineageQueries):
         shared = {d for c in scope for d in self._descendant_contexts(c)}
         return self._members(shared, "ASSOCIATED_WITH")
 
-    def last_deployed(
-        self, start: NodeRef, deploy_types: Sequence[str], model_types: Sequence[str]
-    ) -> Deployment | None:
+    # ---- roles, deployments, model candidates ---------------------------------------------
+
+    def _role_types(self, roles: RoleQuery) -> dict[str, tuple[str, ...]]:
+        """Type names per role: the stored mapping (scalar custom properties of the roles
+        context; a non-string value removes a default and names no role) over the defaults."""
+        cid = self.state.by_name[Kind.CONTEXT].get((ROLES_CONTEXT_TYPE, ROLES_CONTEXT_NAME))
+        stored: dict[str, str] = {}
+        if cid is not None:
+            node = self.state.nodes[Kind.CONTEXT][cid]
+            stored = {
+                k: v if isinstance(v, str) else ""
+                for k, v in node.custom_properties.items()
+                if not isinstance(v, (dict, list))
+            }
+        return roles.resolve(stored)
+
+    def _type(self, key: Key) -> str:
+        return str(self.state.graph.nodes[key]["node"].type)
+
+    def _rel_neighbours(self, key: Key, rels: frozenset[str], *, incoming: bool) -> set[Key]:
+        g = self.state.graph
+        edges = g.in_edges(key, data="rel") if incoming else g.out_edges(key, data="rel")
+        return {(u if incoming else v) for u, v, rel in edges if rel in rels}
+
+    def _producers(self, key: Key) -> set[Key]:
+        return self._rel_neighbours(key, _OUTPUTS, incoming=True)
+
+    def _outputs(self, key: Key) -> set[Key]:
+        return self._rel_neighbours(key, _OUTPUTS, incoming=False)
+
+    def _reusers(self, key: Key) -> set[Key]:
+        return self._rel_neighbours(key, _REUSED, incoming=True)
+
+    def _is_model(self, key: Key, r: dict[str, tuple[str, ...]]) -> bool:
+        if key[0] != "artifact":
+            return False
+        t = self._type(key)
+        if t in r[ROLE_MODEL]:
+            return True
+        if t in (*r[ROLE_EVALUATION], *r[ROLE_STATISTICS], *r[ROLE_DEPLOYMENT]):
+            return False
+        return any(
+            self._type(x) in r[ROLE_TRAINING]
+            and not any(self._type(o) in r[ROLE_MODEL] for o in self._outputs(x))
+            for x in self._producers(key)
+        )
+
+    def _roots(self, contexts: Iterable[Key]) -> list[Key]:
+        """Contexts without parents at or above ``contexts``."""
+        found = set(contexts) | set(self._ancestors(contexts))
+        return sorted(c for c in found if not self._contexts_of(c, "CHILD_OF"))
+
+    def _pushes(self, x: Key, deploy: tuple[str, ...]) -> set[tuple[Key, int]]:
+        """(pushed artifact, time) of a push execution: its own deployment-role outputs at
+        their events' times, else its REUSED originals' at its creation."""
+        g = self.state.graph
+        own = {
+            (v, d["event"].timestamp if d["event"].timestamp is not None
+             else (g.nodes[x]["node"].create_time or 0))
+            for _, v, d in g.out_edges(x, data=True)
+            if d.get("rel") in _OUTPUTS and self._type(v) in deploy
+        }
+        if own:
+            return own
+        created = g.nodes[x]["node"].create_time or 0
+        return {
+            (p, created)
+            for o in self._rel_neighbours(x, _REUSED, incoming=False)
+            for p in self._outputs(o)
+            if self._type(p) in deploy
+        }
+
+    def _training_datasets(
+        self, model_id: int, roles: RoleQuery, all_types: bool, roots_only: bool
+    ) -> list[LineageNode]:
+        start = ("artifact", model_id)
+        datasets = self._role_types(roles)[ROLE_DATASET]
+        found = []
+        for key, d in self._bfs([start], "upstream").items():
+            node = self._node(key)
+            if key == start or key[0] != "artifact" or node is None:
+                continue
+            if not all_types and node.type not in datasets:
+                continue
+            if roots_only and any(True for _ in self._event_neighbours(key, "upstream", None)):
+                continue
+            found.append(lineage_node(node, hops=d))
+        return found
+
+    def _deployment_rows(self, start: NodeRef, roles: RoleQuery) -> list[DeploymentRow]:
         g = self.state.graph
         k = _key(start)
         if k not in g:
-            return None
+            return []
+        r = self._role_types(roles)
+        deploy = r[ROLE_DEPLOYMENT]
+        events = set(EVENT_EXECUTION_TYPES)
+        found: set[Key] = set()
         if start.kind is Kind.CONTEXT:
-            candidates = self._members(self._descendant_contexts(k), "ATTRIBUTED_TO")
+            scope = self._descendant_contexts(k)
+            found |= self._members(scope, "ASSOCIATED_WITH")
+            for a in self._members(scope, "ATTRIBUTED_TO"):
+                if self._type(a) in deploy:
+                    found |= self._producers(a)
+                found |= {
+                    x for x in self._rel_neighbours(a, _INPUTS, incoming=False)
+                    if self._type(x) in events
+                }
         else:
-            candidates = set(self._bfs([k], "downstream"))
-        deployed = [
-            n
-            for c in candidates
-            if c[0] == "artifact"
-            for n in [self._node(c)]
-            if n is not None and n.type in deploy_types
-        ]
-        if not deployed:
-            return None
-        last = max(deployed, key=lambda n: (n.create_time or 0, n.id or 0))
-        last_key = ("artifact", last.id or 0)
-        dist = self._bfs([last_key], "upstream")
-        models = [
-            (d, key[1])
-            for key, d in dist.items()
-            if key != last_key and key[0] == "artifact" and self._node(key).type in model_types  # type: ignore[union-attr]
-        ]
-        model = None
-        if models:
-            d, mid = min(models)
-            model = lineage_node(self._node(("artifact", mid)), hops=d)  # type: ignore[arg-type]
-        return Deployment(
-            deployed=lineage_node(last),
-            model=model,
-            contexts=[self._context_node(c) for c in self._contexts_of(last_key, "ATTRIBUTED_TO")],
-        )
+            for d in self._bfs([k], "downstream"):
+                if d[0] == "execution":
+                    found.add(d)
+                elif self._type(d) in deploy:
+                    found |= self._producers(d)
+        own = found | {y for f in found for y in self._reusers(f)}
+        # Where they may have gone (a superset) ...
+        targets: set[Key] = set()
+        for x in own:
+            for t in self._contexts_of(x, "ASSOCIATED_WITH"):
+                if self._type(x) in events or self._type(t) in deploy:
+                    targets.add(t)
+            originals = {x} | self._rel_neighbours(x, _REUSED, incoming=False)
+            for o in originals:
+                for p in self._outputs(o):
+                    if self._type(p) in deploy:
+                        targets |= {
+                            t for t in self._contexts_of(p, "ATTRIBUTED_TO")
+                            if self._type(t) in deploy
+                        }
+            targets |= set(self._roots(self._contexts_of(x, "ASSOCIATED_WITH")))
+        # ... and every execution of those targets.
+        history: set[Key] = set()
+        for t in targets:
+            history |= self._members(self._descendant_contexts(t), "ASSOCIATED_WITH")
+            for p in self._members([t], "ATTRIBUTED_TO"):
+                if self._type(p) in deploy:
+                    producers = self._producers(p)
+                    history |= producers | {y for o in producers for y in self._reusers(o)}
+        rows: list[DeploymentRow] = []
+        for x in own | history:
+            node = g.nodes[x]["node"]
+            execution = lineage_node(node)
+            if node.type in events:
+                inputs = sorted(self._rel_neighbours(x, _INPUTS, incoming=True))
+                action = node.custom_properties.get(ACTION_KEY)
+                at = node.custom_properties.get(AT_KEY)
+                rows.append(DeploymentRow.model_validate({
+                    "action": action if isinstance(action, str) else _DEFAULT_ACTION[node.type],
+                    "at": at if isinstance(at, int) else (node.create_time or 0),
+                    "execution": execution,
+                    "model": lineage_node(self._node(inputs[0])) if inputs else None,  # type: ignore[arg-type]
+                    "targets": [self._context_node(c)
+                                for c in self._contexts_of(x, "ASSOCIATED_WITH")],
+                    "own": x in own,
+                }))
+                continue
+            for p, at in self._pushes(x, deploy):
+                placed = {
+                    c for c in self._contexts_of(p, "ATTRIBUTED_TO")
+                    if self._type(c) in deploy
+                } | {c for c in self._contexts_of(x, "ASSOCIATED_WITH") if self._type(c) in deploy}
+                roots = self._roots(self._contexts_of(x, "ASSOCIATED_WITH"))
+                pipelines = [c for c in roots if self._type(c) in r[ROLE_PIPELINE]]
+                where = sorted(placed) or pipelines or roots
+                dist = self._bfs([p], "upstream", max_depth=PUSHED_MODEL_HOPS)
+                models = sorted(
+                    (d, key[1]) for key, d in dist.items()
+                    if key != p and self._is_model(key, r)
+                )
+                rows.append(DeploymentRow(
+                    action="push", at=at, execution=execution,
+                    model=lineage_node(self._node(("artifact", models[0][1])))  # type: ignore[arg-type]
+                    if models else None,
+                    pushed=lineage_node(self._node(p)),  # type: ignore[arg-type]
+                    targets=[self._context_node(c) for c in where],
+                    own=x in own,
+                ))
+        return rows
+
+    def _pipeline_of(self, m: Key, r: dict[str, tuple[str, ...]]) -> Key | None:
+        contexts = set(self._contexts_of(m, "ATTRIBUTED_TO"))
+        for x in self._producers(m):
+            contexts |= set(self._contexts_of(x, "ASSOCIATED_WITH"))
+        roots = [c for c in self._roots(contexts) if self._type(c) not in r[ROLE_DEPLOYMENT]]
+        roots.sort(key=lambda c: (self._type(c) not in r[ROLE_PIPELINE], c[1]))
+        return roots[0] if roots else None
+
+    def _deployed_at(self, m: Key, r: dict[str, tuple[str, ...]]) -> set[int]:
+        g = self.state.graph
+        deploy = r[ROLE_DEPLOYMENT]
+        times: set[int] = set()
+        for x in self._rel_neighbours(m, _INPUTS, incoming=False):
+            node = g.nodes[x]["node"]
+            if node.type == DEPLOY_TYPE:
+                action = node.custom_properties.get(ACTION_KEY)
+                at = node.custom_properties.get(AT_KEY)
+                if (action if isinstance(action, str) else "deploy") in ("deploy", "rollback"):
+                    times.add(at if isinstance(at, int) else (node.create_time or 0))
+                continue
+            if node.type in EVENT_EXECUTION_TYPES:
+                continue
+            pushed = False
+            for _, v, d in g.out_edges(x, data=True):
+                if d.get("rel") in _OUTPUTS and self._type(v) in deploy:
+                    pushed = True
+                    ts = d["event"].timestamp
+                    times.add(ts if ts is not None else (node.create_time or 0))
+            if pushed:
+                for y in self._reusers(x):
+                    if not any(self._type(q) in deploy for q in self._outputs(y)):
+                        times.add(g.nodes[y]["node"].create_time or 0)
+        return times
+
+    def _sources(self, m: Key, r: dict[str, tuple[str, ...]]) -> list[MetricSource]:
+        evaluation = r[ROLE_EVALUATION]
+
+        def source(relation: Any, key: Key, hops: int) -> MetricSource:
+            node = self._node(key)
+            assert node is not None
+            return MetricSource(
+                relation=relation, node=lineage_node(node), hops=hops,
+                properties={**node.custom_properties, **node.properties},
+            )
+
+        out = [source("model", m, 0)]
+        readers = self._rel_neighbours(m, _INPUTS, incoming=False)
+        for x in sorted(readers):
+            if self._type(x) in evaluation or any(
+                self._type(e) in evaluation for e in self._outputs(x)
+            ):
+                out.append(source("evaluator", x, 1))
+        made = {
+            e for x in readers for e in self._outputs(x)
+            if self._type(e) in evaluation or self._type(x) in evaluation
+        }
+        out += [source("evaluation", e, 2) for e in sorted(made)]
+        beside = {
+            e for x in self._producers(m) for e in self._outputs(x)
+            if e != m and self._type(e) in evaluation
+        }
+        out += [source("producer", e, 2) for e in sorted(beside)]
+        return out
+
+    def _model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:
+        g = self.state.graph
+        k = ("artifact", dataset_id)
+        if k not in g:
+            return ModelCandidates()
+        r = self._role_types(roles)
+        trained = {
+            key for key in self._bfs([k], "downstream")
+            if key != k and self._is_model(key, r)
+        }
+        pipelines = {p for m in trained if (p := self._pipeline_of(m, r)) is not None}
+        attributed = {
+            a for p in pipelines
+            for a in self._members(self._descendant_contexts(p), "ATTRIBUTED_TO")
+        } - trained
+        out: list[ModelCandidate] = []
+        for m in trained | {a for a in attributed if self._is_model(a, r)}:
+            deployed = self._deployed_at(m, r)
+            if m not in trained and not deployed:
+                continue
+            node = self._node(m)
+            assert node is not None
+            stamps = [
+                d["event"].timestamp for _, _, d in g.in_edges(m, data=True)
+                if d.get("rel") in _OUTPUTS and d["event"].timestamp is not None
+            ]
+            pipeline = self._pipeline_of(m, r)
+            out.append(ModelCandidate(
+                model=lineage_node(node),
+                pipeline=None if pipeline is None else self._context_node(pipeline),
+                trained_at=min(stamps) if stamps else (node.create_time or 0),
+                trained_on=m in trained,
+                deployed_at=sorted(deployed),
+                sources=self._sources(m, r),
+            ))
+        return ModelCandidates(candidates=out)
 
     # ---- taint -----------------------------------------------------------------------------
 
@@ -415,8 +678,43 @@ class MemoryLineageMixin(LineageQueries):
             self.state.lineage_incidents = found
         return found
 
+    def _long_lived(
+        self, context_ids: Sequence[int], long_lived_types: Sequence[str]
+    ) -> dict[int, int | None]:
+        g = self.state.graph
+        out: dict[int, int | None] = {}
+        for cid in context_ids:
+            key = ("context", cid)
+            if key not in g:
+                continue
+            has_children = any(d.get("rel") == "CHILD_OF" for _, _, d in g.in_edges(key, data=True))
+            if not has_children and g.nodes[key]["type"] not in long_lived_types:
+                continue
+            # (time, artifact id): attributed artifacts at their creation, inputs of associated
+            # executions (a deployment event's model) at the execution's creation.
+            held: list[tuple[int, int]] = []
+            for u, _, d in g.in_edges(key, data=True):
+                node = self._node(u)
+                if node is None or node.id is None:
+                    continue
+                if d.get("rel") == "ATTRIBUTED_TO":
+                    held.append((node.create_time or 0, node.id))
+                elif d.get("rel") == "ASSOCIATED_WITH":
+                    held += [
+                        (node.create_time or 0, a[1])
+                        for a, _, r in g.in_edges(u, data="rel")
+                        if r == "INPUT"
+                    ]
+            out[cid] = max(held)[1] if held else None
+        return out
+
     def incident_create(
-        self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int
+        self,
+        source: NodeRef,
+        reason: str,
+        barrier_types: Sequence[str],
+        now: int,
+        long_lived_types: Sequence[str] = (),
     ) -> Incident:
         barriers = sorted(set(barrier_types))
         for known in self._incidents().values():
@@ -424,7 +722,7 @@ class MemoryLineageMixin(LineageQueries):
                 "OPEN", source, reason, barriers
             ):
                 return self._incident(known, with_reached=False)
-        reached = self.taint_preview(source, barrier_types)
+        reached = self.taint_preview(source, barrier_types, long_lived_types)
         incident_id = self.state.next_id("incident")
         record = {
             "id": incident_id,

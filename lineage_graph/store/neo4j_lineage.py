@@ -2,9 +2,10 @@
 
 Statements: ``lineage_upstream``/``lineage_downstream`` (walks), ``lineage_edges``,
 ``lineage_path``, ``question_execution_snapshots``, ``question_failed_upstream``,
-``question_last_deployed``, ``taint_preview``, ``taint_incident_*``; ``taint_mark_bad`` records
-what ``taint_preview`` found, in the same write transaction. The answer rules (order, limit,
-taint ``via``) are ``store/lineage_rules.py``'s, shared with the networkx oracle.
+``question_deployments``, ``question_model_candidates``, ``taint_preview``,
+``taint_incident_*``; ``taint_mark_bad`` records what ``taint_preview`` found, in the same
+write transaction. The answer rules (order, limit, taint ``via``) are
+``store/lineage_rules.py``'s, shared with the networkx oracle.
 Every deep walk is a one-relationship pattern under DISTINCT or ``min(length(p))``, which the
 5.26 planner turns into ``VarLengthExpand(Pruning,BFS,All)`` (tests/lineage checks EXPLAIN).
 
@@ -18,13 +19,15 @@ partial answer. Rows become answer models in ``store/neo4j_lineage_rows.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, LiteralString, cast
+from typing import TYPE_CHECKING, Any, Literal, LiteralString, cast
 
 import neo4j
 
 from ..answers import (
+    DEPLOY_TYPE,
+    EVENT_EXECUTION_TYPES,
     SUCCESS_STATES,
-    Deployment,
+    DeploymentRow,
     Direction,
     ExecutionSnapshot,
     FailedStep,
@@ -32,7 +35,11 @@ from ..answers import (
     LineageEdge,
     LineageNode,
     LineagePath,
+    MetricSource,
+    ModelCandidate,
+    ModelCandidates,
     NodeRef,
+    RoleQuery,
     TaintedNode,
     WalkOptions,
     edge_order,
@@ -81,6 +88,17 @@ def walk_text(direction: Direction, max_depth: int | None, variant: str = "") ->
     bound = "" if depth is None else str(depth)
     trusted: LiteralString = text.replace(_DEPTH_TOKEN, bound)  # type: ignore[assignment,unused-ignore]
     return trusted
+
+
+_RELATION: dict[str, Literal["evaluator", "evaluation", "producer"]] = {
+    "evaluators": "evaluator", "evaluations": "evaluation", "producers": "producer",
+}
+
+
+def _merged(pairs: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """User properties of a node as one map (declared over custom, as walks return them)."""
+    declared, custom = decode.user_props(pairs)
+    return {**custom, **declared}
 
 
 def _taint_rows(reached: Sequence[TaintedNode], kind: Kind) -> list[dict[str, Any]]:
@@ -240,24 +258,60 @@ class Neo4jLineageMixin(LineageQueries):
             )
         return out
 
-    def last_deployed(
-        self, start: NodeRef, deploy_types: Sequence[str], model_types: Sequence[str]
-    ) -> Deployment | None:
+    def _training_datasets(
+        self, model_id: int, roles: RoleQuery, all_types: bool, roots_only: bool
+    ) -> list[LineageNode]:
         rows = self._named_values(
-            "question_last_deployed", kind=start.kind.value, id=start.id,
-            deploy_types=list(deploy_types), model_types=list(model_types),
+            "question_training_datasets", id=model_id, all_types=all_types,
+            roots_only=roots_only, **roles.params(),
         )
-        if not rows:
-            return None
-        r = rows[0]
-        model = None
-        if r["model"] is not None:
-            model = decode.node(r["model"], Kind.ARTIFACT, hops=r["model_hops"])
-        return Deployment(
-            deployed=decode.node(r["deployed"], Kind.ARTIFACT),
-            model=model,
-            contexts=sorted((decode.context(c) for c in r["contexts"]), key=lambda c: c.id),
+        return [decode.node(r["node"], Kind.ARTIFACT, hops=r["node"]["hops"]) for r in rows]
+
+    def _deployment_rows(self, start: NodeRef, roles: RoleQuery) -> list[DeploymentRow]:
+        rows = self._named_values(
+            "question_deployments", kind=start.kind.value, id=start.id,
+            event_types=list(EVENT_EXECUTION_TYPES), **roles.params(),
         )
+        return [
+            DeploymentRow(
+                action=r["action"], at=r["at"],
+                execution=decode.node(r["execution"], Kind.EXECUTION),
+                model=None if r["model"] is None else decode.node(r["model"], Kind.ARTIFACT),
+                pushed=None if r["pushed"] is None else decode.node(r["pushed"], Kind.ARTIFACT),
+                targets=sorted((decode.context(t) for t in r["targets"]), key=lambda c: c.id),
+                own=r["own"],
+            )
+            for r in rows
+        ]
+
+    def _model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:
+        rows = self._named_values(
+            "question_model_candidates", id=dataset_id, event_types=list(EVENT_EXECUTION_TYPES),
+            deploy_type=DEPLOY_TYPE, **roles.params(),
+        )
+        out = []
+        for r in rows:
+            model = decode.node(r["model"], Kind.ARTIFACT)
+            sources = [MetricSource(relation="model", node=model, hops=0,
+                                    properties=_merged(r["props"]))]
+            for relation, kind, hops in (("evaluators", Kind.EXECUTION, 1),
+                                         ("evaluations", Kind.ARTIFACT, 2),
+                                         ("producers", Kind.ARTIFACT, 2)):
+                sources += [
+                    MetricSource(relation=_RELATION[relation], node=decode.node(n, kind),
+                                 hops=hops, properties=_merged(n["props"]))
+                    for n in r[relation]
+                ]
+            stamps = [t for t in r["output_ts"] if t is not None]
+            out.append(ModelCandidate(
+                model=model,
+                pipeline=None if r["pipeline"] is None else decode.context(r["pipeline"]),
+                trained_at=min(stamps) if stamps else (model.create_time or 0),
+                trained_on=r["trained_on"],
+                deployed_at=r["deployed_at"],
+                sources=sources,
+            ))
+        return ModelCandidates(candidates=out)
 
     # ---- taint -----------------------------------------------------------------------------
 
@@ -272,8 +326,24 @@ class Neo4jLineageMixin(LineageQueries):
     def _exists(self, r: NodeRef) -> bool:
         return bool(self.get_nodes_by_id(r.kind, [r.id]))  # type: ignore[attr-defined]
 
+    def _long_lived(
+        self, context_ids: Sequence[int], long_lived_types: Sequence[str]
+    ) -> dict[int, int | None]:
+        if not context_ids:
+            return {}
+        rows = self._named(
+            "taint_long_lived_contexts", ids=list(context_ids),
+            long_lived_types=list(long_lived_types),
+        )
+        return {r["id"]: r["newest"] for r in rows}
+
     def incident_create(
-        self, source: NodeRef, reason: str, barrier_types: Sequence[str], now: int
+        self,
+        source: NodeRef,
+        reason: str,
+        barrier_types: Sequence[str],
+        now: int,
+        long_lived_types: Sequence[str] = (),
     ) -> Incident:
         where = {"kind": source.kind.value, "id": source.id, "barriers": list(barrier_types)}
 
@@ -285,7 +355,12 @@ class Neo4jLineageMixin(LineageQueries):
                 return cast(list[dict[str, Any]], known)
             # What taint reaches and each node's via (the shared rule), then recorded: one
             # transaction, so the incident and what it reached are written together.
-            reached = taint_answer(source, decode.reached(w.run("taint_preview", **where)))
+            found = decode.reached(w.run("taint_preview", **where))
+            ids = sorted({c.id for r in found for c in r.contexts})
+            rows = w.run(
+                "taint_long_lived_contexts", ids=ids, long_lived_types=list(long_lived_types)
+            ) if ids else []
+            reached = taint_answer(source, found, {r["id"]: r["newest"] for r in rows})
             return cast(
                 list[dict[str, Any]],
                 w.run(

@@ -159,8 +159,10 @@ def test_deployed(loaded: tuple[demo.DemoIds, dict[str, str]]) -> None:
     _, env = loaded
     for doc in run_json(["deployed", "churn-prediction"], env):
         assert_node(doc["deployed"])
-        assert doc["deployed"]["name"] == "churn-prediction-prod-2024-w15"
-        assert doc["model"]["name"] == "churn-prediction-model-2024-w15"
+        # The demo rolled churn back from week 15 to week 13 (a rollback is a deployment).
+        assert doc["deployed"]["name"] == "churn-prediction-model-2024-w13"
+        assert doc["model"]["name"] == "churn-prediction-model-2024-w13"
+        assert doc["action"] == "rollback" and doc["live"] is True
         _names(doc["contexts"])
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+from lineage_graph import deployments as D
 from lineage_graph import lineage as L
 from lineage_graph import questions as Q
 from lineage_graph.answers import LineagePath
+from lineage_graph.errors import NotFoundError
 from lineage_graph.models import Kind
 from lineage_graph.store.base import Store
 
@@ -21,6 +23,16 @@ def _dump(x: Any) -> Any:
         return [_dump(i) for i in x]
     if isinstance(x, dict):
         return {k: _dump(v) for k, v in x.items()}
+    return x
+
+
+def _without_times(x: Any) -> Any:
+    """An answer minus ``create_time``: nodes written while asking (a rollback, an alias)
+    get the store's clock, which differs per backend."""
+    if isinstance(x, dict):
+        return {k: _without_times(v) for k, v in x.items() if k != "create_time"}
+    if isinstance(x, list):
+        return [_without_times(v) for v in x]
     return x
 
 
@@ -68,19 +80,48 @@ def answers(store: Store, h: History) -> dict[str, Any]:
         out["subgraph"] = _dump(L.lineage_subgraph(store, [e], hops=2))
         out["why failed exec"] = _dump(Q.why_failed(store, e))
     out["training datasets"] = [_dump(Q.training_datasets(store, m)) for m in models[:2]]
+    out["training roots"] = [
+        _dump(Q.training_datasets(store, m, types=None, roots_only=True)) for m in models[:2]
+    ]
+    # Deployments in time: of each model, each target and alias, each pipeline.
+    for m in models[:3]:
+        out[f"deployments model {m}"] = _dump(Q.deployments(store, L.artifact(m)))
+    targets = [c for c in h.contexts if c.type in ("Deployment", "ModelAlias")]
+    for c in targets:
+        assert c.id is not None
+        out[f"deployments {c.type} {c.id}"] = _dump(Q.deployments(store, L.context(c.id)))
+        out[f"last deployed {c.type} {c.id}"] = _dump(Q.last_deployed(store, L.context(c.id)))
+    if execs:
+        out["deployments exec"] = _dump(Q.deployments(store, L.execution(execs[0])))
     out["producers"] = [_dump(Q.producer(store, a)) for a in arts[-3:]]
     for d in datasets[:2]:
         out[f"models on {d}"] = _dump(Q.models_trained_on(store, d, "accuracy"))
     for p in pipelines:
         out[f"deployed pipeline {p}"] = _dump(Q.last_deployed(store, L.context(p)))
+        out[f"deployments pipeline {p}"] = _dump(Q.deployments(store, L.context(p)))
         out[f"why failed pipeline {p}"] = _dump(Q.why_failed(store, L.context(p)))
         if len(L.pipeline_runs(store, p)) >= 2:
             out[f"diff pipeline {p}"] = _dump(L.diff_run_n(store, p, 1))
     if len(runs) >= 2:
         out["diff runs"] = _dump(L.diff_runs(store, runs[0], runs[-1]))
+    # A rollback and an alias move written through lineage_graph.deployments (same ids and
+    # times on both backends), then the history they produce.
+    deployment_names = [c.name for c in h.contexts if c.type == "Deployment" and c.name]
+    if deployment_names:
+        name = deployment_names[0]
+        try:
+            rolled: Any = _without_times(_dump(D.rollback(store, name, at=h.clock + 5)))
+        except NotFoundError as exc:
+            rolled = str(exc)
+        out["rollback"] = rolled
+        out["history after rollback"] = _without_times(_dump(D.history(store, name)))
+    if models:
+        alias = D.set_alias(store, "champion", L.artifact(models[-1]), at=h.clock)
+        out["alias"] = _without_times(_dump(alias))
+        out["alias resolved"] = _dump(D.resolve_alias(store, "champion"))
     # Taint, recorded: compare what the incident reached (its clock differs per backend).
     incident = L.mark_bad(store, L.artifact(arts[0]), "corrupt rows", barrier_types=["Validator"])
-    got = L.incident(store, incident.id).model_dump(mode="json")
+    got = _without_times(L.incident(store, incident.id).model_dump(mode="json"))
     for k in ("created",):
         got.pop(k)
     out["incident"] = got

@@ -27,6 +27,7 @@ from lineage_graph.models import (
     Kind,
     ParentContext,
     PropertyType,
+    Reuse,
 )
 from lineage_graph.store.base import Store
 
@@ -44,6 +45,11 @@ TYPES = [
     ContextType(name="Pipeline"),
     ContextType(name="PipelineRun"),
     ContextType(name="Deployment"),
+    # Deployment events lineage_graph.deployments records (deploy, rollback, undeploy, aliases).
+    ExecutionType(name="Deploy"),
+    ExecutionType(name="Undeploy"),
+    ExecutionType(name="SetAlias"),
+    ContextType(name="ModelAlias"),
 ]
 
 
@@ -58,6 +64,7 @@ class History:
     parents: list[ParentContext] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
+    reuses: list[Reuse] = field(default_factory=list)
     clock: int = 1_000
 
     def tick(self, step: int = 10) -> int:
@@ -120,6 +127,25 @@ class History:
                 self.attributions.append(Attribution(artifact_id=aid, context_id=c))
         return eid, made
 
+    def event(self, action: str, model: int, target: int, *, at: int,
+              t: int | None = None) -> int:
+        """A recorded deployment event (as ``lineage_graph.deployments`` writes it): a
+        Deploy / Undeploy / SetAlias execution reading ``model``, in context ``target``."""
+        etype = {"deploy": "Deploy", "rollback": "Deploy", "undeploy": "Undeploy",
+                 "alias": "SetAlias", "unalias": "SetAlias"}[action]
+        eid = len(self.executions) + 1
+        when = self.tick() if t is None else t
+        self.executions.append(
+            Execution(id=eid, type=etype, name=f"{action}-{eid}",
+                      last_known_state=ExecutionState.COMPLETE,
+                      custom_properties={"action": action, "at": at, "target": f"t{target}"},
+                      create_time=when, update_time=when)
+        )
+        self.events.append(Event(artifact_id=model, execution_id=eid, type=EventType.INPUT,
+                                 path=("model",), timestamp=at))
+        self.associations.append(Association(execution_id=eid, context_id=target))
+        return eid
+
     def late_input(self, artifact_id: int, execution_id: int, t: int) -> None:
         """An input event recorded after the fact (for as-of questions)."""
         self.events.append(Event(artifact_id=artifact_id, execution_id=execution_id,
@@ -141,6 +167,8 @@ def load(store: Store, h: History) -> None:
         store.put_parent_contexts(h.parents)
     if h.attributions or h.associations:
         store.put_attributions_and_associations(h.attributions, h.associations)
+    if h.reuses:
+        store.atomic(lambda w: w.put_reuses(h.reuses))
 
 
 _OUTPUT_TYPES = {
@@ -155,8 +183,9 @@ _OUTPUT_TYPES = {
 @st.composite
 def histories(draw: st.DrawFn) -> History:
     """Random small histories: fan-in/out, pipelines with runs (some executions in none),
-    failed and cached runs, deployments (PushedModel artifacts in Deployment contexts), late
-    input events."""
+    failed and cached runs (some REUSED-linked to the run they reused), deployments
+    (PushedModel artifacts in Deployment contexts), deploy / rollback / undeploy / alias
+    events, late input events."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []
@@ -201,6 +230,32 @@ def histories(draw: st.DrawFn) -> History:
         h.run(etype, f"{etype.lower()}-{i}", inputs=inputs, outputs=outputs, state=state,
               contexts=contexts, t=h.tick(draw(st.integers(0, 2))),
               declared_events=draw(st.booleans()), **props)
+    # Memoization: a CACHED execution without outputs reused an earlier COMPLETE one.
+    for e in h.executions:
+        if e.last_known_state is ExecutionState.CACHED and e.id is not None:
+            wrote = any(ev.execution_id == e.id and not ev.type.is_input for ev in h.events)
+            originals = [o.id for o in h.executions
+                         if o.type == e.type and o.id is not None and o.id < e.id
+                         and o.last_known_state is ExecutionState.COMPLETE]
+            if not wrote and originals:
+                h.reuses.append(Reuse(execution_id=e.id, original_id=originals[-1]))
+    # Deployment events in time: deploys, rollbacks (often to an earlier model, at a time that
+    # may tie with another event), undeploys, alias moves.
+    models = [a.id for a in h.artifacts if a.type == "Model" and a.id is not None]
+    if models:
+        aliases: list[int] = []
+        for _ in range(draw(st.integers(0, 5))):
+            action = draw(st.sampled_from(["deploy", "deploy", "rollback", "undeploy", "alias"]))
+            if action == "alias":
+                if not aliases or draw(st.booleans()):
+                    aliases.append(h.context("ModelAlias", f"alias-{len(aliases)}"))
+                target = draw(st.sampled_from(aliases))
+            else:
+                if not deployments or draw(st.integers(0, 3)) == 0:
+                    deployments.append(h.context("Deployment", f"deployment-{len(deployments)}"))
+                target = draw(st.sampled_from(deployments))
+            h.event(action, draw(st.sampled_from(models)), target,
+                    at=h.clock + draw(st.integers(-20, 20)))
     if h.executions and draw(st.booleans()):
         # A late input: an artifact older than the execution, recorded after everything else.
         e = draw(st.integers(1, len(h.executions)))

@@ -115,7 +115,7 @@ def test_diamond_lattice_with_2_to_the_40_paths(lineage_neo4j: Neo4jStore) -> No
         down = L.downstream(store, bottom)
         assert len(down.artifacts) == 40 and len(down.executions) == 80
         assert [n.name for n in Q.training_datasets(store, 41, types=["Dataset"])] == ["a1"]
-        assert [r.model.id for r in Q.models_trained_on(store, 1, "accuracy")] == [41]
+        assert [r.model.id for r in Q.models_trained_on(store, 1, "accuracy").models] == [41]
         path = L.explain(store, bottom, top)
         assert path is not None and path.length == 80
         assert len(Q.cleanup_list(store, bottom).artifacts) == 40

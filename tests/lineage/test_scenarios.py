@@ -115,23 +115,43 @@ def test_6_last_deployed_version(store: Store, story: Census) -> None:
     assert got is not None
     assert got.deployed.name == "pushed-v2"
     assert got.model is not None and got.model.name == "model-v2"
-    assert sorted(c.name for c in got.contexts) == ["prod", "run-2"]
+    assert [c.name for c in got.contexts] == ["prod"]  # the target it went to
+    assert got.action == "push" and got.live
     v1 = Q.last_deployed(store, L.artifact(story.models[0]))
     assert v1 is not None and v1.deployed.name == "pushed-v1"
+    assert not v1.live  # pushed-v2 replaced it on prod
+    assert v1.at is not None and got.at is not None and v1.at < got.at
     assert Q.last_deployed(store, L.artifact(story.examples[2])) is None  # run-3 failed
+    full = Q.deployments(store, L.context(story.prod))
+    (prod,) = full.targets
+    assert [e.pushed.name for e in prod.history if e.pushed] == ["pushed-v1", "pushed-v2"]
+    assert prod.live is not None and prod.live.model is not None
+    assert prod.live.model.name == "model-v2"
 
 
 def test_7_models_trained_on_census_ranked(store: Store, story: Census) -> None:
     got = Q.models_trained_on(store, story.csv, "accuracy")
-    assert [(r.model.name, r.metric) for r in got] == [("model-v2", 0.86), ("model-v1", 0.81)]
+    assert [(r.model.name, r.metric) for r in got.models] == [("model-v2", 0.86),
+                                                              ("model-v1", 0.81)]
+    assert got.metric_found and not got.mixed
+    (census,) = got.pipelines
+    assert census.pipeline is not None and census.pipeline.name == "census-income"
+    # model-v2 against model-v1, the model deployed before model-v2 was trained: better.
+    assert census.newest is not None and census.newest.model.name == "model-v2"
+    assert census.baseline is not None and census.baseline.model.name == "model-v1"
+    assert census.better is True
     worst_first = Q.models_trained_on(store, story.csv, "accuracy", higher_is_better=False)
-    assert [r.model.name for r in worst_first] == ["model-v1", "model-v2"]
+    assert [r.model.name for r in worst_first.models] == ["model-v1", "model-v2"]
+    assert worst_first.pipelines[0].better is False
+    unknown = Q.models_trained_on(store, story.csv, "f1")
+    assert not unknown.metric_found and unknown.available == ["accuracy"]
 
 
 def test_8_cleanup_list_for_corrupt_examples(store: Store, story: Census) -> None:
     got = Q.cleanup_list(store, L.artifact(story.examples[0]))
     assert names([t.node for t in got.models]) == ["model-v1"]
-    assert sorted(t.node.name for t in got.deployments) == ["prod", "pushed-v1"]
+    # pushed-v1 was built on them; the prod target holds pushed-v2 now (clean): not flagged.
+    assert sorted(t.node.name for t in got.deployments) == ["pushed-v1"]
     assert "model-v2" not in names([t.node for t in got.artifacts])
     by_name = {t.node.name: t for t in got.artifacts}
     assert by_name["pushed-v1"].hops == 6
