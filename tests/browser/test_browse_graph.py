@@ -111,7 +111,7 @@ def test_browse_upstream_is_drawn_with_captions(neo4j_target: Neo4jTarget) -> No
     expected = {f"{n.type} {n.name}": n.kind for n in up.nodes}
     expected[f"{model.type} {model.name}"] = Kind.ARTIFACT
     env = _env(neo4j_target)
-    link = _browse(env, str(ids.model), "--view", "upstream")
+    link = _browse(env, f"a:{ids.model}", "--view", "upstream")
     assert "&cmd=edit&arg=" in link["url"]
     drawn = _draw(neo4j_target, link, len(expected), "browse_upstream.png")
 
@@ -147,7 +147,7 @@ def test_failed_and_tainted_nodes_stand_out(neo4j_target: Neo4jTarget) -> None:
         lineage.mark_bad(store, lineage.artifact(stats.artifact_ids[1]), "wrong histogram")
     finally:
         store.close()
-    link = _browse(_env(neo4j_target), str(failed.artifact_ids[0]), "--view", "downstream")
+    link = _browse(_env(neo4j_target), f"a:{failed.artifact_ids[0]}", "--view", "downstream")
     drawn = _draw(neo4j_target, link, 4, "browse_trouble.png")
 
     colour = {selector: dict(props).get("color") for selector, props in rules()}
