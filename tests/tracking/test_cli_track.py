@@ -158,7 +158,7 @@ def test_watch_incidents_reaching_a_model(history: Store, env: dict[str, str]) -
 
     models = sorted(a.id or 0 for a in history.get_artifacts_by_type("Model"))
     [raw] = history.get_artifacts_by_type("Dataset")
-    args = ("watch", "--name", "guard", "--incidents", "--reaching", str(models[0]),
+    args = ("watch", "--name", "guard", "--incidents", "--reaching", f"a:{models[0]}",
             "--once", "--json")
     assert json.loads(_invoke(env, *args)[1])["handled"] == 0
     lineage.mark_bad(history, lineage.artifact(raw.id or 0), "mislabelled rows")
