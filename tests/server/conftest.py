@@ -8,6 +8,8 @@ first run on a machine downloads. Servers started here are stopped in teardown.
 from __future__ import annotations
 
 import socket
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,3 +82,29 @@ def provisioned(
         yield paths, target
     finally:
         LocalServer(paths).stop()
+
+
+@pytest.fixture
+def fake_engine() -> Iterator[str]:
+    """A unix socket answering ``/_ping`` like the Docker engine does."""
+    directory = tempfile.mkdtemp(prefix="lgd", dir="/tmp")  # socket paths must be short
+    path = f"{directory}/docker.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(4)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"unix://{path}"
+    server.close()
+    Path(path).unlink(missing_ok=True)
+    Path(directory).rmdir()

@@ -8,10 +8,6 @@ Neither a container nor a server is really started: both starters are replaced b
 
 from __future__ import annotations
 
-import socket
-import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,32 +16,6 @@ import lineage_graph
 from lineage_graph.errors import UnavailableError
 from lineage_graph.server import LocalServer, resolve
 from lineage_graph.server import docker as docker_module
-
-
-@pytest.fixture
-def fake_engine() -> Iterator[str]:
-    """A unix socket answering ``/_ping`` like the Docker engine does."""
-    directory = tempfile.mkdtemp(prefix="lgd", dir="/tmp")  # socket paths must be short
-    path = f"{directory}/docker.sock"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(4)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(1024)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"unix://{path}"
-    server.close()
-    Path(path).unlink(missing_ok=True)
-    Path(directory).rmdir()
 
 
 class Started(Exception):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,32 +32,6 @@ def test_cache_override_moves_only_the_jars(
     paths = Paths.from_env()
     assert paths.cache == tmp_path / "jars"
     assert paths.state == tmp_path / "home" / "state"
-
-
-@pytest.fixture
-def fake_engine() -> Iterator[str]:
-    """A unix socket answering ``/_ping`` like the Docker engine does."""
-    directory = tempfile.mkdtemp(prefix="lgd", dir="/tmp")  # socket paths must be short
-    path = f"{directory}/docker.sock"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(4)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(1024)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"unix://{path}"
-    server.close()
-    Path(path).unlink(missing_ok=True)
-    Path(directory).rmdir()
 
 
 def test_engine_check_sees_an_answering_engine(
