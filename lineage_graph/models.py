@@ -251,7 +251,7 @@ class PropertyFilter(BaseModel):
     custom: bool = False
 
 
-OrderField: TypeAlias = Literal["id", "create_time", "update_time", "name", "seq"]
+OrderField: TypeAlias = Literal["id", "create_time", "update_time", "name", "seq", "type"]
 
 
 class ListOptions(BaseModel):
@@ -265,6 +265,7 @@ class ListOptions(BaseModel):
     type: str | None = None
     types: tuple[str, ...] | None = None
     name: str | None = None
+    name_glob: str | None = None  # shell-style: * any run, ? one character, the rest literal
     uri: str | None = None
     external_ids: tuple[str, ...] | None = None
     states: tuple[str, ...] | None = None

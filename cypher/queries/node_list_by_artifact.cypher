@@ -2,13 +2,14 @@
 // artifact (an id seek) ($artifact_id is non-null).
 // Same filters, order and keyset paging as node_list (read it for the semantics); only
 // the anchor differs so the planner starts from an index instead of a label scan.
-// params: $type, $types, $name, $uri, $external_ids, $states, $state_key, $context_id, $artifact_id, $execution_id, $property_filters, $create_time_min, $create_time_max, $update_time_min, $update_time_max, $changed_after, $order_key, $descending, $after_id, $after_key, $limit
+// params: $type, $types, $name, $name_regex, $uri, $external_ids, $states, $state_key, $context_id, $artifact_id, $execution_id, $property_filters, $create_time_min, $create_time_max, $update_time_min, $update_time_max, $changed_after, $order_key, $descending, $after_id, $after_key, $limit
 // returns: props
 MATCH (:Artifact {id: $artifact_id})-[:ATTRIBUTED_TO]->(m:__KIND__)
 WITH DISTINCT m AS n
 WHERE ($type IS NULL OR n.type = $type)
   AND ($types IS NULL OR n.type IN $types)
   AND ($name IS NULL OR n.name = $name)
+  AND ($name_regex IS NULL OR n.name =~ $name_regex)
   AND ($uri IS NULL OR n.uri = $uri)
   AND ($external_ids IS NULL OR n.external_id IN $external_ids)
   AND ($states IS NULL OR n[$state_key] IN $states)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,7 +39,7 @@ def check_list_options(options: ListOptions, kind: Kind | None = None) -> tuple[
         check_type_name(options.type, "options.type")
     for t in options.types or ():
         check_type_name(t, "options.types")
-    for fname in ("name", "uri"):
+    for fname in ("name", "name_glob", "uri"):
         v = getattr(options, fname)
         if v is not None:
             check_text(v, f"options.{fname}")
@@ -128,7 +129,7 @@ def decode_cursor(cursor: str, order_by: str, descending: bool) -> tuple[Any, in
         raise bad
     if isinstance(node_id, bool) or not isinstance(node_id, int):
         raise bad
-    if order_by == "name":
+    if order_by in ("name", "type"):
         if key is not None and not isinstance(key, str):
             raise bad
     elif isinstance(key, bool) or not isinstance(key, int):
@@ -163,6 +164,28 @@ def after_cursor(key: Any, node_id: int, cursor: tuple[Any, int], descending: bo
     else:
         cmp = (node_id > cid) - (node_id < cid)
     return cmp < 0 if descending else cmp > 0
+
+
+def glob_regex(pattern: str) -> str:
+    """The regular expression, full-match, that both backends use for a name glob.
+
+    ``*`` is any run of characters, ``?`` one character, everything else literal. Only
+    constructs Python's ``re`` and Java's ``java.util.regex`` (Cypher's ``=~``) read the same
+    way are produced: ``(?s)`` so ``.`` also matches line breaks, and a backslash only before
+    ASCII punctuation (Java rejects it before letters). Brackets are literal, not classes:
+    the two engines disagree on class syntax (``&&`` is an intersection in Java).
+    """
+    parts = ["(?s)"]
+    for ch in pattern:
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "?":
+            parts.append(".")
+        elif ch in string.punctuation:
+            parts.append("\\" + ch)
+        else:
+            parts.append(ch)
+    return "".join(parts)
 
 
 def property_matches(stored: Mapping[str, Any], f: PropertyFilter) -> bool:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..models import Artifact, Execution, Kind, ListOptions, Node, Page, PropertyFilter
 from . import validation as v
+from .listing import glob_regex
 from .memory_state import MemoryState, detach, node_key
 
 _LINK_REL = {Kind.ARTIFACT: "ATTRIBUTED_TO", Kind.EXECUTION: "ASSOCIATED_WITH"}
@@ -62,6 +64,9 @@ def _predicates(options: ListOptions) -> list[Callable[[Node], bool]]:
         preds.append(lambda n: n.type in types)
     if o.name is not None:
         preds.append(lambda n: n.name == o.name)
+    if o.name_glob is not None:
+        name_re = re.compile(glob_regex(o.name_glob))
+        preds.append(lambda n: n.name is not None and name_re.fullmatch(n.name) is not None)
     if o.uri is not None:
         preds.append(lambda n: getattr(n, "uri", None) == o.uri)
     if o.external_ids is not None:

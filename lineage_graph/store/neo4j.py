@@ -36,15 +36,17 @@ Graph model (../shared/DESIGN.md):
 Labels in MATCH are spliced from the closed ``Kind`` set (``neo4j_tx.cypher``), never given
 as ``$(...)``: a dynamic label in MATCH plans as a scan of all nodes.
 
-Transactions: short-lived sessions; each operation is one transaction function given to
-``execute_read``/``execute_write`` (the driver retries it on transient errors; it re-plans
-from the database each time, so a retry is clean). Driver exceptions become
+Transactions: short-lived sessions; each write is one transaction function given to
+``execute_write`` (the driver retries it on transient errors; it re-plans from the database
+each time, so a retry is clean). Reads run each statement as an auto-commit query (one round
+trip instead of three), retried whole on transient errors the same way. Driver exceptions become
 ``lineage_graph.errors`` in ``_translate`` only.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar, cast
@@ -69,6 +71,7 @@ from ..queries import schema
 from ..target import Neo4jTarget
 from . import validation as v
 from .base import Store
+from .listing import glob_regex
 from .neo4j_codec import STATE_KEY, decode_event, decode_node, property_key
 from .neo4j_errors import translate as _translate
 from .neo4j_lineage import Neo4jLineageMixin
@@ -160,7 +163,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     # ---- running work --------------------------------------------------------------------
 
-    def _session(self) -> neo4j.Session:
+    def _session(self, **kwargs: Any) -> neo4j.Session:
         if not self._verified:
             # Fail fast when the server is absent: managed transactions would otherwise
             # retry "unreachable" for the driver's whole retry budget (30 s).
@@ -173,6 +176,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
             notifications_disabled_categories=[
                 NotificationDisabledCategory.UNRECOGNIZED
             ],
+            **kwargs,
         )
 
     def _tx_function(
@@ -183,13 +187,19 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         return neo4j.unit_of_work(timeout=self._timeout)(work)
 
     def read(self, work: Callable[[StatementRunner], T]) -> T:
-        """Run ``work`` in one managed read transaction (retried on transient errors)."""
+        """Run ``work``'s statements as auto-commit reads, retried whole on transient errors.
 
-        def fn(tx: ManagedTransaction) -> T:
-            return work(StatementRunner(tx))
+        One Bolt round trip per statement: a managed transaction adds a BEGIN and a COMMIT
+        trip to every question, and buys reads nothing here (Neo4j reads are read-committed
+        inside a transaction too, and take no locks).
+        """
+        session_kwargs = {"default_access_mode": neo4j.READ_ACCESS}
+        with _translate():
+            return _retrying(lambda: self._read_once(work, session_kwargs))
 
-        with _translate(), self._session() as session:
-            return session.execute_read(self._tx_function(fn))
+    def _read_once(self, work: Callable[[StatementRunner], T], kwargs: dict[str, Any]) -> T:
+        with self._session(**kwargs) as session:
+            return work(StatementRunner(_AutoCommit(session, self._timeout)))  # type: ignore[arg-type]
 
     def write(self, work: Callable[[Neo4jPort], T]) -> T:
         """Run ``work`` in one managed write transaction: all or nothing, retried if transient."""
@@ -205,12 +215,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     def run_read(self, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One read statement's rows as dicts (for services with their own named queries)."""
-
-        def fn(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(text, params)]
-
-        with _translate(), self._session() as session:
-            return session.execute_read(self._tx_function(fn))
+        return self.read(lambda runner: [r.data() for r in runner.tx.run(text, params)])
 
     def _autocommit(self, text: LiteralString, **params: Any) -> neo4j.ResultSummary:
         # Schema statements and CALL {...} IN TRANSACTIONS need an auto-commit transaction.
@@ -269,6 +274,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
             "type": o.type,
             "types": list(o.types) if o.types is not None else None,
             "name": o.name,
+            "name_regex": glob_regex(o.name_glob) if o.name_glob is not None else None,
             "uri": o.uri,
             "external_ids": list(o.external_ids) if o.external_ids is not None else None,
             "states": list(o.states) if o.states is not None else None,
@@ -359,6 +365,39 @@ class Neo4jStore(Neo4jLineageMixin, Store):
     def _related_contexts(self, name: str, context_id: int) -> list[Context]:
         rows = self.read(lambda r: r.run(name, id=context_id))
         return [cast(Context, decode_node(Kind.CONTEXT, row["props"])) for row in rows]
+
+
+class _AutoCommit:
+    """What a read's ``work`` sees as its transaction: each ``run`` is one auto-commit
+    statement on the same session (with the store's timeout)."""
+
+    def __init__(self, session: neo4j.Session, timeout: float | None) -> None:
+        self._session = session
+        self._timeout = timeout
+
+    def run(self, text: LiteralString, parameters: dict[str, Any] | None = None,
+            **kwargs: Any) -> neo4j.Result:
+        query = text if self._timeout is None else neo4j.Query(text, timeout=self._timeout)
+        return self._session.run(query, parameters, **kwargs)
+
+
+#: How long a read is retried on transient errors (the driver's own default budget).
+_READ_RETRY_S = 30.0
+
+
+def _retrying(attempt: Callable[[], T]) -> T:
+    """``attempt()``, again after a transient failure (a leader switch, a restart), with
+    exponential backoff, for up to ``_READ_RETRY_S`` seconds, as ``execute_read`` would."""
+    deadline = time.monotonic() + _READ_RETRY_S
+    delay = 0.05
+    while True:
+        try:
+            return attempt()
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+            if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
 
 
 def _path_key(e: Event) -> str:

@@ -1,8 +1,9 @@
 """Hypothesis: Neo4j's list_nodes answers exactly what the in-memory oracle answers.
 
 Random small stores (mixed-type custom values, ties, ``None`` names, contexts) and random
-``ListOptions`` (type, states, uri, context, property filters with every operator, order,
-direction, page size); every page of both backends must hold the same ids in the same order.
+``ListOptions`` (type, states, uri, context, name globs, property filters with every
+operator, order by id/name/seq/type, direction, page size); every page of both backends
+must hold the same ids in the same order.
 Times are left out of filters and ordering: the two stores write at different instants.
 """
 
@@ -104,9 +105,10 @@ OPTIONS = st.fixed_dictionaries(
             st.lists(st.sampled_from(["LIVE", "PENDING", "UNKNOWN"]), min_size=1).map(tuple)
         ),
         "name": _maybe(st.sampled_from(["n0", "m1", "a2"])),
+        "name_glob": _maybe(st.sampled_from(["n*", "*1", "?2", "*", "a?*", "n.*", "x"])),
         "properties": st.lists(FILTERS, min_size=1, max_size=2).map(tuple) | st.just(()),
         "changed_after": _maybe(st.integers(0, 8)),
-        "order_by": st.sampled_from(["id", "name", "seq"]),
+        "order_by": st.sampled_from(["id", "name", "seq", "type"]),
         "descending": st.booleans(),
         "limit": _maybe(st.integers(2, 4)),
         "context_id": _maybe(st.just(1)),
