@@ -80,7 +80,9 @@ class LineageNode(BaseModel):
 
     ``state`` is the artifact state or the execution's ``last_known_state`` (None for
     contexts). ``hops`` is the shortest distance in edges from the start, when computed.
-    ``properties`` holds user properties only when a query asked for them.
+    ``properties`` holds user properties only when a query asked for them. ``incidents``:
+    the ids of the open incidents found in or reaching the node, ascending (empty when it is
+    clean); every service answer fills it (``lineage_graph.incident_marks``).
     """
 
     model_config = _Frozen
@@ -94,6 +96,7 @@ class LineageNode(BaseModel):
     create_time: int | None = None
     hops: int | None = None
     properties: dict[str, Any] | None = None
+    incidents: tuple[int, ...] = ()
 
     @property
     def ref(self) -> NodeRef:
@@ -148,7 +151,8 @@ class LineagePath(BaseModel):
 
 
 class ContextNode(BaseModel):
-    """A context with the ids of its parents (``CHILD_OF``)."""
+    """A context with the ids of its parents (``CHILD_OF``) and its open incidents (as
+    ``LineageNode.incidents``)."""
 
     model_config = _Frozen
 
@@ -157,6 +161,7 @@ class ContextNode(BaseModel):
     name: str | None = None
     create_time: int | None = None
     parent_ids: list[int] = Field(default_factory=list)
+    incidents: tuple[int, ...] = ()
 
 
 class InputRef(BaseModel):

@@ -63,6 +63,7 @@ from .answers import (
     TargetState,
 )
 from .errors import InvalidInputError, NotFoundError
+from .incident_marks import with_incidents
 from .models import (
     AnyType,
     Association,
@@ -145,7 +146,7 @@ def _state(store: Store, context_type: str, name: str) -> TargetState:
     answer = store.deployments(NodeRef(kind=Kind.CONTEXT, id=context.id), roles.query())
     for s in (*answer.targets, *answer.aliases):
         if s.target is not None and s.target.id == context.id:
-            return s
+            return with_incidents(store, s)
     return TargetState(target=ContextNode(id=context.id, type=context.type, name=context.name,
                                           create_time=context.create_time))
 
@@ -212,7 +213,7 @@ def history(store: Store, target: str) -> TargetState:
         answer = store.deployments(NodeRef(kind=Kind.CONTEXT, id=context.id), roles.query())
         for s in answer.targets:
             if s.target is not None and s.target.id == context.id:
-                return s
+                return with_incidents(store, s)
     raise NotFoundError(f"no deployment target named {name!r}")
 
 

@@ -7,10 +7,11 @@ with ``direction="both"`` and ``with_edges`` add one per extra part).
 Public API::
 
     ref(kind, id) -> NodeRef                       # also artifact(id), execution(id), context(id)
-    upstream(store, start, options=None, *, types=None, kinds=None, max_depth=None,
-             limit=None, roots_only=False, as_of=None, with_edges=False,
+    upstream(store, start, options=None, *, current=False, types=None, kinds=None,
+             max_depth=None, limit=None, roots_only=False, as_of=None, with_edges=False,
              with_properties=False, include_starts=False, timeout=None) -> LineageResult
-    downstream(store, start, ...same...) -> LineageResult
+        # of an artifact: as of its creation unless current=True or as_of is given
+    downstream(store, start, ...same, without current...) -> LineageResult
     lineage_subgraph(store, starts, *, direction="both", hops=None, limit=None,
                      timeout=None) -> LineageResult              # nodes + edges, no caps
     explain(store, source, target) -> LineagePath | None         # why target is downstream
@@ -26,11 +27,12 @@ Public API::
     incident(store, incident_id) -> Incident                     # with reached + via (paths)
     resolve_incident(store, incident_id, resolution="") -> Incident
 
-``start``/``source``/``target`` are ``NodeRef`` (artifact or execution). The walk keywords
-are ``answers.WalkOptions``'s fields; ``options=WalkOptions(...)`` passes them as one value
-(keywords given as well replace its fields). Guardrails: ``limit`` and ``timeout`` give
-``partial=True`` with a ``reason`` instead of an error; ``max_depth`` bounds the walk. Deep
-walks never enumerate paths (a breadth-first pruning expand on Neo4j).
+``start``/``source``/``target`` are ``NodeRef`` (artifact or execution). Every node in an
+answer carries its open incidents (``LineageNode.incidents``; one more query per answer).
+The walk keywords are ``answers.WalkOptions``'s fields; ``options=WalkOptions(...)`` passes
+them as one value (keywords given as well replace its fields). Guardrails: ``limit`` and
+``timeout`` give ``partial=True`` with a ``reason`` instead of an error; ``max_depth`` bounds
+the walk. Deep walks never enumerate paths (a breadth-first pruning expand on Neo4j).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from .answers import (
     node_order,
 )
 from .errors import InvalidInputError, NotFoundError
+from .incident_marks import with_incidents
 from .models import Context, Kind
 from .store.base import Store
 
@@ -116,9 +119,18 @@ def upstream(
     store: Store,
     start: NodeRef,
     options: WalkOptions | None = None,
+    *,
+    current: bool = False,
     **keywords: Unpack[WalkKeywords],
 ) -> LineageResult:
     """Everything ``start`` was derived from (artifacts and executions, any depth).
+
+    Upstream of an artifact is, by default, as of its creation: the graph as it was when the
+    artifact came to be (the later of its ``create_time`` and the event that wrote it;
+    ``Store.creation_times``). What was recorded later is left out: an input event added
+    after the fact, a later run's producer of the same artifact. ``current=True`` walks
+    everything recorded up to now; an explicit ``as_of`` walks at that time. An execution's
+    upstream is everything recorded (its inputs may be recorded while it runs).
 
     Args:
         store: the store.
@@ -129,9 +141,11 @@ def upstream(
             (only the origins: nodes nothing produced), ``as_of`` (ms since epoch),
             ``with_edges`` (one more query), ``with_properties``, ``include_starts``,
             ``timeout`` (seconds).
+        current: walk the graph as it is now, not as of the artifact's creation.
 
     Returns:
-        A ``LineageResult``; ``partial``/``reason`` say whether a guardrail cut it.
+        A ``LineageResult``; ``partial``/``reason`` say whether a guardrail cut it. Every
+        node carries its open incidents.
 
     Raises:
         InvalidInputError: a bad argument (negative depth, context start, bad type name).
@@ -139,8 +153,16 @@ def upstream(
     Example::
 
         upstream(store, artifact(42), types=["Dataset"], roots_only=True)
+        upstream(store, artifact(42), current=True)     # including what came later
     """
-    return store.lineage_walk([_walkable(start, "start")], "upstream", options, **keywords)
+    start = _walkable(start, "start")
+    given = options.as_of if options is not None else None
+    if (start.kind is Kind.ARTIFACT and not current
+            and keywords.get("as_of", given) is None):
+        created = store.creation_times([start.id]).get(start.id)
+        if created is not None:
+            keywords["as_of"] = created
+    return with_incidents(store, store.lineage_walk([start], "upstream", options, **keywords))
 
 
 def downstream(
@@ -151,7 +173,9 @@ def downstream(
 ) -> LineageResult:
     """Everything derived from ``start``; arguments as for ``upstream`` (``roots_only`` keeps
     the leaves: nodes nothing consumed)."""
-    return store.lineage_walk([_walkable(start, "start")], "downstream", options, **keywords)
+    return with_incidents(
+        store, store.lineage_walk([_walkable(start, "start")], "downstream", options, **keywords)
+    )
 
 
 def lineage_subgraph(
@@ -184,13 +208,13 @@ def lineage_subgraph(
     nodes = sorted(merged.values(), key=node_order)
     edges = store.lineage_edges([n.ref for n in nodes])
     reasons = [p.reason for p in parts if p.partial and p.reason]
-    return LineageResult(
+    return with_incidents(store, LineageResult(
         artifacts=[n for n in nodes if n.kind is Kind.ARTIFACT],
         executions=[n for n in nodes if n.kind is Kind.EXECUTION],
         edges=edges,
         partial=any(p.partial for p in parts),
         reason="; ".join(reasons) or None,
-    )
+    ))
 
 
 def explain(store: Store, source: NodeRef, target: NodeRef) -> LineagePath | None:
@@ -199,7 +223,9 @@ def explain(store: Store, source: NodeRef, target: NodeRef) -> LineagePath | Non
     Returns:
         The path (source first), or None when ``target`` is not downstream of ``source``.
     """
-    return store.lineage_path(_walkable(source, "source"), _walkable(target, "target"))
+    return with_incidents(
+        store, store.lineage_path(_walkable(source, "source"), _walkable(target, "target"))
+    )
 
 
 def upstream_as_of(
@@ -210,18 +236,18 @@ def upstream_as_of(
     types: Sequence[str] | None = None,
     roots_only: bool = False,
 ) -> LineageResult:
-    """The upstream of an artifact as it was when that artifact was created (or at ``as_of``):
-    events and nodes recorded later are left out.
+    """The upstream of an artifact as it was when that artifact came to be (or at ``as_of``):
+    events and nodes recorded later are left out. ``upstream`` does the same by default.
 
     Raises:
         NotFoundError: no artifact with this id.
     """
-    found = store.get_artifacts_by_id([artifact_id])
-    if not found:
+    created = store.creation_times([artifact_id])
+    if artifact_id not in created:
         raise NotFoundError(f"no artifact with id {artifact_id}")
-    when = as_of if as_of is not None else (found[0].create_time or 0)
+    when = as_of if as_of is not None else (created[artifact_id] or 0)
     options = WalkOptions(as_of=when, types=types, roots_only=roots_only)
-    return store.lineage_walk([artifact(artifact_id)], "upstream", options)
+    return with_incidents(store, store.lineage_walk([artifact(artifact_id)], "upstream", options))
 
 
 def pipeline_runs(store: Store, pipeline_id: int) -> list[Context]:
@@ -299,7 +325,7 @@ def diff_runs(store: Store, run_a: int, run_b: int) -> RunDiff:
     a = _by_step(s for s in snaps if any(c.id == run_a for c in s.contexts))
     b = _by_step(s for s in snaps if any(c.id == run_b for c in s.contexts))
     steps = [diff_executions(a.get(t), b.get(t)) for t in sorted(set(a) | set(b))]
-    return RunDiff(run_a=run_a, run_b=run_b, steps=steps)
+    return with_incidents(store, RunDiff(run_a=run_a, run_b=run_b, steps=steps))
 
 
 def diff_run_n(store: Store, pipeline_id: int, n: int) -> RunDiff:
@@ -326,9 +352,9 @@ def taint_preview(
     store: Store, source: NodeRef, *, barrier_types: Sequence[str] = ()
 ) -> list[TaintedNode]:
     """What marking ``source`` bad would reach, nothing written (sorted by kind, id)."""
-    return store.taint_preview(
+    return with_incidents(store, store.taint_preview(
         _walkable(source, "source"), _barriers(barrier_types), _long_lived_types(store)
-    )
+    ))
 
 
 def _long_lived_types(store: Store) -> list[str]:
@@ -379,7 +405,7 @@ def incidents(store: Store, status: str | None = None) -> list[Incident]:
 
 def incident(store: Store, incident_id: int) -> Incident:
     """One incident with everything it reached; ``Incident.path_to(ref)`` explains each."""
-    return store.incident_get(incident_id, with_reached=True)
+    return with_incidents(store, store.incident_get(incident_id, with_reached=True))
 
 
 def resolve_incident(store: Store, incident_id: int, resolution: str = "") -> Incident:

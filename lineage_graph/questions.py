@@ -67,6 +67,7 @@ from .answers import (
     TaintedNode,
 )
 from .errors import NotFoundError
+from .incident_marks import with_incidents
 from .models import Kind
 from .store.base import Store
 from .store.lineage_base import latest_deployment
@@ -129,13 +130,13 @@ def training_datasets(
         Artifacts sorted by id, each with ``hops``.
     """
     if types is None:
-        return store.training_datasets(model_id, roles.query(), all_types=True,
-                                       roots_only=roots_only)
+        return with_incidents(store, store.training_datasets(
+            model_id, roles.query(), all_types=True, roots_only=roots_only))
     if isinstance(types, str):
         query = roles.query() if types == BY_ROLE else roles.query(dataset=[types])
     else:
         query = roles.query(dataset=list(types))
-    return store.training_datasets(model_id, query, roots_only=roots_only)
+    return with_incidents(store, store.training_datasets(model_id, query, roots_only=roots_only))
 
 
 def producer(store: Store, artifact_id: int) -> ExecutionSnapshot | None:
@@ -143,7 +144,9 @@ def producer(store: Store, artifact_id: int) -> ExecutionSnapshot | None:
     snaps = store.execution_snapshots(produced_ids=[artifact_id])
     if not snaps:
         return None
-    return max(snaps, key=lambda s: (s.execution.create_time or 0, s.execution.id))
+    return with_incidents(
+        store, max(snaps, key=lambda s: (s.execution.create_time or 0, s.execution.id))
+    )
 
 
 def _producer_or_fail(store: Store, artifact_id: int) -> ExecutionSnapshot:
@@ -181,10 +184,10 @@ def why_failed(store: Store, ref: NodeRef) -> list[FailedStep]:
     """5. Failed executions at or upstream of ``ref`` (for a run context: in it), each with
     its error and what differs from the last successful execution of the same step."""
     steps = store.failed_upstream(ref)
-    return [
+    return with_incidents(store, [
         s.model_copy(update={"diff": lineage.diff_executions(s.last_success, s.failed)})
         for s in steps
-    ]
+    ])
 
 
 def _deploy_query(
@@ -214,7 +217,7 @@ def deployments(
             context type is added) instead of the stored mapping's.
         model_types: model-role type names instead of the stored mapping's.
     """
-    return store.deployments(ref, _deploy_query(deploy_types, model_types))
+    return with_incidents(store, store.deployments(ref, _deploy_query(deploy_types, model_types)))
 
 
 def last_deployed(
@@ -318,7 +321,7 @@ def models_trained_on(
         k for c in trained for s in c.sources for k, v in s.properties.items()
         if _numeric(v) and not _bookkeeping(k)
     })
-    return ModelComparison(
+    return with_incidents(store, ModelComparison(
         dataset=lineage.artifact(dataset_id),
         metric=metric,
         higher_is_better=higher_is_better,
@@ -327,7 +330,7 @@ def models_trained_on(
         mixed=len({-1 if c.pipeline is None else c.pipeline.id for c in trained}) > 1,
         metric_found=found,
         available=available,
-    )
+    ))
 
 
 def cleanup_list(
@@ -366,7 +369,7 @@ def cleanup_list(
             and t.via not in wrote_model
         )
 
-    return CleanupList(
+    return with_incidents(store, CleanupList(
         source=ref,
         artifacts=by_kind[Kind.ARTIFACT],
         executions=by_kind[Kind.EXECUTION],
@@ -379,5 +382,5 @@ def cleanup_list(
             or (t.node.kind is Kind.CONTEXT
                 and (t.node.type in deploy or t.node.type == ALIAS_CONTEXT_TYPE))
         ],
-    )
+    ))
 

@@ -107,6 +107,18 @@ class LineageQueries(ABC):
         ``limit``, returning ``limit + 1`` nodes is enough to tell that there are more.
         """
 
+    def creation_times(self, artifact_ids: Sequence[int]) -> dict[int, int | None]:
+        """When each artifact came to be (``creation_time``); unknown ids are left out."""
+        return {
+            i: creation_time(created, stamps)
+            for i, created, stamps in self._creation_rows(sorted(set(artifact_ids)))
+        }
+
+    @abstractmethod
+    def _creation_rows(self, artifact_ids: list[int]) -> list[tuple[int, int | None, list[int]]]:
+        """Per existing artifact: its id, ``create_time`` and the timestamps of the output
+        events (OUTPUT, DECLARED_OUTPUT, INTERNAL_OUTPUT, PENDING_OUTPUT) that wrote it."""
+
     @abstractmethod
     def lineage_edges(self, nodes: Sequence[NodeRef]) -> list[LineageEdge]:
         """Event edges between the given artifacts and executions (both ends in ``nodes``)."""
@@ -310,6 +322,16 @@ class LineageQueries(ABC):
         Raises:
             NotFoundError: no incident with this id.
         """
+
+
+def creation_time(create_time: int | None, output_ts: Sequence[int | None]) -> int | None:
+    """The time an artifact came to be, what "upstream as of its creation" walks at: the
+    later of its ``create_time`` and its earliest producing event. A store may stamp the event
+    a moment after the node (MLMD writes the artifact, then its events): taking the later one
+    keeps the event that made the artifact in its own as-of graph. None without either."""
+    stamps = [t for t in output_ts if t is not None]
+    times = [t for t in (create_time, min(stamps) if stamps else None) if t is not None]
+    return max(times) if times else None
 
 
 # ---- question 6: the answer from the rows (both backends) ---------------------------------

@@ -260,6 +260,20 @@ class MemoryLineageMixin(LineageQueries):
         nodes = [lineage_node(self._node(k)) for k in keys]  # type: ignore[arg-type]
         return LineagePath(nodes=nodes, edge_types=rels)
 
+    def _creation_rows(self, artifact_ids: list[int]) -> list[tuple[int, int | None, list[int]]]:
+        g = self.state.graph
+        rows = []
+        for i in artifact_ids:
+            key = ("artifact", i)
+            if key not in g:
+                continue
+            stamps = [
+                d["event"].timestamp for _, _, d in g.in_edges(key, data=True)
+                if d.get("rel") in _OUTPUTS and d["event"].timestamp is not None
+            ]
+            rows.append((i, g.nodes[key]["node"].create_time, stamps))
+        return rows
+
     # ---- snapshots -------------------------------------------------------------------------
 
     def _snapshot(self, key: Key) -> ExecutionSnapshot:

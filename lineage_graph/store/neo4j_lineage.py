@@ -207,6 +207,10 @@ class Neo4jLineageMixin(LineageQueries):
 
         return [decode.walk_node(row, with_properties) for row in self.read(work)]
 
+    def _creation_rows(self, artifact_ids: list[int]) -> list[tuple[int, int | None, list[int]]]:
+        rows = self._named_values("lineage_created_at", ids=artifact_ids)
+        return [(r["id"], r["create_time"], r["output_ts"]) for r in rows]
+
     def lineage_edges(self, nodes: Sequence[NodeRef]) -> list[LineageEdge]:
         rows = self._named_values(
             "lineage_edges",

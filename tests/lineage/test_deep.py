@@ -110,7 +110,9 @@ def test_diamond_lattice_with_2_to_the_40_paths(lineage_neo4j: Neo4jStore) -> No
     diamonds(memory, 40)
     top, bottom = L.artifact(41), L.artifact(1)
     for store in (lineage_neo4j, memory):
-        up = L.upstream(store, top)
+        # current=True: each a_(i+1) has two producers, stamped one after the other; as of
+        # its creation only the first had written it.
+        up = L.upstream(store, top, current=True)
         assert len(up.artifacts) == 40 and len(up.executions) == 80
         down = L.downstream(store, bottom)
         assert len(down.artifacts) == 40 and len(down.executions) == 80
@@ -119,6 +121,7 @@ def test_diamond_lattice_with_2_to_the_40_paths(lineage_neo4j: Neo4jStore) -> No
         path = L.explain(store, bottom, top)
         assert path is not None and path.length == 80
         assert len(Q.cleanup_list(store, bottom).artifacts) == 40
+    assert L.upstream(lineage_neo4j, top, current=True) == L.upstream(memory, top, current=True)
     assert L.upstream(lineage_neo4j, top) == L.upstream(memory, top)
     assert L.taint_preview(lineage_neo4j, bottom) == L.taint_preview(memory, bottom)
     inc = L.mark_bad(lineage_neo4j, bottom, "corrupt", barrier_types=[])

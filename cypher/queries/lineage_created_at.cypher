@@ -1,0 +1,9 @@
+// When artifacts came to be: each one's create_time and the timestamps of the output events that
+// wrote it (upstream "as of its creation" walks at the later of create_time and the earliest of
+// these; store/lineage_base.creation_time). Only output-typed relationships are expanded, so a
+// dataset read by thousands of executions costs nothing extra.
+// params: $ids
+// returns: id, create_time, output_ts
+MATCH (a:Artifact) WHERE a.id IN $ids
+RETURN a.id AS id, a.create_time AS create_time,
+       [(a)<-[r:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT]-(:Execution) WHERE r.ts IS NOT NULL | r.ts] AS output_ts
