@@ -54,11 +54,13 @@ that arrive after the one that declared them.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypeVar
 
+from ..answers import ROLE_DATASET, ROLE_TRAINING
 from ..errors import AlreadyExistsError, InvalidInputError, UserError
 from ..models import (
     AnyType,
@@ -110,6 +112,7 @@ __all__ = [
     "FACET_PREFIX",
     "JOB_CONTEXT_TYPE",
     "RUN_CONTEXT_TYPE",
+    "BatchWriteError",
     "FileReport",
     "IngestResult",
     "OpenLineageIngest",
@@ -122,6 +125,7 @@ __all__ = [
     "resolve_dataset_key",
 ]
 
+log = logging.getLogger(__name__)
 JOB_CONTEXT_TYPE = "ol.Job"
 RUN_CONTEXT_TYPE = "ol.Run"
 ALIAS_CONTEXT_TYPE = "ol.DatasetAlias"
@@ -156,6 +160,24 @@ P_ERROR_LANGUAGE = "error_language"
 P_START_TIME = "start_time"
 P_END_TIME = "end_time"
 RESERVED_EXECUTION_TYPES = frozenset({col.TRANSFORM_TYPE})
+# ``jobType`` facet values that say a job trains models (its type gets the training role).
+TRAINING_JOB_TYPES = frozenset({"TRAINING", "TRAIN", "MODEL_TRAINING", "FIT"})
+
+
+def _is_training(job_facets: Mapping[str, Any]) -> bool:
+    facet = job_facets.get("jobType")
+    kind = facet.get("jobType") if isinstance(facet, dict) else None
+    return isinstance(kind, str) and kind.strip().upper() in TRAINING_JOB_TYPES
+
+
+class BatchWriteError(UserError):
+    """An event of a batch failed when written; nothing of the batch was. ``index`` names
+    the event, ``field`` what was wrong if known."""
+
+    def __init__(self, message: str, *, index: int, field: str | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+        self.field = field
 
 
 def job_type_name(job_name: str) -> str:
@@ -192,11 +214,25 @@ def alias_ext(key: str) -> str:
     return f"ol:alias:{key}"
 
 
+class _Reads(Protocol):
+    """The reads planning an event makes: a ``Store``, or a batch's ``_BatchView`` of it."""
+
+    def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]: ...
+
+    def get_executions_by_external_ids(self, external_ids: Iterable[str]) -> list[Execution]: ...
+
+    def get_contexts_by_external_ids(self, external_ids: Iterable[str]) -> list[Context]: ...
+
+    def get_artifacts_by_context(self, context_id: int) -> list[Artifact]: ...
+
+    def get_parent_contexts(self, context_id: int) -> list[Context]: ...
+
+
 class _Reader:
     """The nodes one event touches, read in a few batched lookups (by external id) before
     its transaction; resolves dataset names through aliases."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: _Reads) -> None:
         self.store = store
         self._artifacts: dict[str, Artifact | None] = {}
         self._contexts: dict[str, Context | None] = {}  # by external id
@@ -551,9 +587,10 @@ class OpenLineageIngest:
         self.store = store
         self._lock = threading.Lock()
         self._done: set[str] = set()  # types put by this ingest ("" the fixed ones)
+        self._roles: set[str] = set()  # types whose role this ingest stored
 
-    def _types(self, job_type: str | None) -> list[AnyType]:
-        """The types an event needs that this ingest has not put yet (put in its transaction)."""
+    def _types(self, job_types: Iterable[str]) -> list[AnyType]:
+        """The types events need that this ingest has not put yet (put in their transaction)."""
         needed: list[AnyType] = []
         if "" not in self._done:
             needed += [
@@ -564,8 +601,11 @@ class OpenLineageIngest:
                 ContextType(name=RUN_CONTEXT_TYPE, description="OpenLineage parent run"),
                 ContextType(name=ALIAS_CONTEXT_TYPE, description="OpenLineage symlink"),
             ]
-        if job_type is not None and job_type not in self._done:
-            needed.append(ExecutionType(name=job_type, description="OpenLineage job runs"))
+        needed += [
+            ExecutionType(name=t, description="OpenLineage job runs")
+            for t in sorted(set(job_types))
+            if t not in self._done
+        ]
         return needed
 
     def ingest(self, data: object) -> IngestResult:
@@ -587,16 +627,94 @@ class OpenLineageIngest:
 
     def _ingest(self, event: ParsedEvent) -> IngestResult:
         plan = self._plan(event)
-        job_type = plan.execution.type if plan.execution is not None else None
-        types = self._types(job_type)
+        job_types = [plan.execution.type] if plan.execution is not None else []
+        types = self._types(job_types)
         result = self.store.atomic(lambda w: _write(w, plan, types))
-        self._done.update(["", *([job_type] if job_type else [])])
+        self._done.update(["", *job_types])
+        self._note_roles([plan])
         return result
+
+    def ingest_all(self, events: Sequence[ParsedEvent]) -> list[IngestResult]:
+        """Write parsed events as ONE transaction (a batch): all of them land or none.
+
+        Each event is planned as if the ones before it were written (``_BatchView``), so a
+        batch means what the same events posted one by one mean.
+
+        Raises:
+            BatchWriteError: an event clashes with what the store holds (``index`` names
+                it); nothing of the batch was written.
+        """
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    return self._ingest_all(events)
+                except BatchWriteError as exc:
+                    # Another writer created a node an event creates too: plan again.
+                    if attempt == 2 or not isinstance(exc.__cause__, AlreadyExistsError):
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ingest_all(self, events: Sequence[ParsedEvent]) -> list[IngestResult]:
+        view = _BatchView(self.store)
+        plans = []
+        for event in events:
+            plan = self._plan(event, view)
+            view.record(plan)
+            plans.append(plan)
+        job_types = [p.execution.type for p in plans if p.execution is not None]
+        types = self._types(job_types)
+        provisional = dict(view.provisional)
+
+        def work(w: WriteRules) -> list[IngestResult]:
+            written: dict[tuple[Kind, str], int] = {}  # fresh on every (retried) attempt
+            if types:
+                w.put_types(types)
+            results = []
+            for i, plan in enumerate(plans):
+                try:
+                    results.append(_write(w, _remap(plan, provisional, written), (), written))
+                except UserError as exc:
+                    raise BatchWriteError(
+                        f"event {i}: {exc}", index=i, field=getattr(exc, "field", None)
+                    ) from exc
+            return results
+
+        results = self.store.atomic(work)
+        self._done.update(["", *job_types])
+        self._note_roles(plans)
+        return results
+
+    def _note_roles(self, plans: Sequence[_Plan]) -> None:
+        """Store the roles of the types these events created (``roles.extend``): datasets,
+        and a job's runs when its ``jobType`` facet says it trains; fields and column
+        transforms get none. Once per type per ingest: a write only when a new type
+        appears."""
+        found = {DATASET_TYPE: ROLE_DATASET} if any(p.artifacts for p in plans) else {}
+        for p in plans:
+            if p.execution is not None and _is_training(p.event.job_facets):
+                found[p.execution.type] = ROLE_TRAINING
+        from .. import roles
+
+        # An entry its default already gives changes nothing: not stored (ol.Dataset).
+        new = {t: r for t, r in found.items() if t not in self._roles}
+        self._roles.update(t for t, r in new.items() if roles.DEFAULTS.get(t) == r)
+        new = {t: r for t, r in new.items() if t not in self._roles}
+        if not new:
+            return
+
+        try:
+            roles.extend(self.store, new)  # overwrite=False: a role a person set is kept
+        except UserError as exc:
+            # The events are stored; the mapping is advice. Another writer creating the
+            # mapping at the same moment is tried again with the next event.
+            log.warning("could not store the roles of %s: %s", ", ".join(sorted(new)), exc)
+            return
+        self._roles.update(new)
 
     # ---- planning: reads, then pure computation ----------------------------------------
 
-    def _plan(self, event: ParsedEvent) -> _Plan:
-        store = self.store
+    def _plan(self, event: ParsedEvent, reads: _Reads | None = None) -> _Plan:
+        store: _Reads = self.store if reads is None else reads
         reader = _Reader(store)
         plan = _Plan(event)
         refs = [event.dataset] if event.dataset is not None else [*event.inputs, *event.outputs]
@@ -664,11 +782,11 @@ class OpenLineageIngest:
             wanted.append(run_ext)
         found: dict[str, Execution] = {}
         if wanted:
-            for x in self.store.get_executions_by_external_ids(wanted):
+            for x in store.get_executions_by_external_ids(wanted):
                 if x.external_id is not None:
                     found[x.external_id] = x
         if run_ext is not None:
-            self._plan_run(plan, reader, inputs, outputs, found.get(run_ext))
+            self._plan_run(plan, reader, inputs, outputs, found.get(run_ext), store)
         if todo:
             plan.columns = col.plan_columns(source, todo, found, reader.resolve, event.time)
         return plan
@@ -680,8 +798,8 @@ class OpenLineageIngest:
         inputs: list[tuple[str, DatasetRef]],
         outputs: list[tuple[str, DatasetRef]],
         old: Execution | None,
+        store: _Reads,
     ) -> None:
-        store = self.store
         event = plan.event
         plan.execution = _execution(old, event, inputs, outputs)
         ts = event.time.ms
@@ -734,7 +852,9 @@ class OpenLineageIngest:
         )
 
 
-def _is_ancestor(store: Store, candidate: int | None, start: int | None, limit: int = 1000) -> bool:
+def _is_ancestor(
+    store: _Reads, candidate: int | None, start: int | None, limit: int = 1000
+) -> bool:
     """Whether ``candidate`` is ``start`` or one of its ancestors (a link would close a cycle)."""
     if candidate is None or start is None:
         return False
@@ -751,11 +871,17 @@ def _is_ancestor(store: Store, candidate: int | None, start: int | None, limit: 
     return False
 
 
-def _write(w: WriteRules, plan: _Plan, types: Sequence[AnyType]) -> IngestResult:
+def _write(
+    w: WriteRules,
+    plan: _Plan,
+    types: Sequence[AnyType],
+    written: dict[tuple[Kind, str], int] | None = None,
+) -> IngestResult:
     """One event's writes, in one transaction (may be re-run: it only reads ``plan``).
 
     Few round trips: one put per kind (contexts, artifacts with the fields, executions with
-    the column transforms), then the events, the links and the parent links.
+    the column transforms), then the events, the links and the parent links. ``written``
+    collects the id of every node by (kind, external id), for a batch's later events.
     """
     if types:
         w.put_types(types)
@@ -775,6 +901,15 @@ def _write(w: WriteRules, plan: _Plan, types: Sequence[AnyType]) -> IngestResult
     executions += plan.columns.transforms
     exe_ids = w.put_nodes(Kind.EXECUTION, executions, skip_unchanged=True) if executions else []
     run_id = exe_ids[0] if plan.execution is not None else None
+    if written is not None:
+        for kind, nodes, node_ids in (
+            (Kind.CONTEXT, contexts, ctx_ids),
+            (Kind.ARTIFACT, artifacts, art_ids),
+            (Kind.EXECUTION, executions, exe_ids),
+        ):
+            for node, node_id in zip(nodes, node_ids, strict=True):
+                if node.external_id is not None:
+                    written[(kind, node.external_id)] = node_id
     tx_ids = exe_ids[1:] if plan.execution is not None else exe_ids
     events = [
         e.model_copy(update={"artifact_id": ds_ids[ai], "execution_id": run_id})
@@ -813,6 +948,124 @@ def _write(w: WriteRules, plan: _Plan, types: Sequence[AnyType]) -> IngestResult
         execution_id=run_id,
         artifact_ids=tuple(ds_ids),
         context_ids=tuple(context_ids),
+    )
+
+
+# ---- a batch: one transaction, its events planned in order ----------------------------------
+
+N = TypeVar("N", Artifact, Execution, Context)
+
+
+class _BatchView:
+    """The store as a batch's earlier events will have left it: what planning an event reads.
+
+    A batch is one transaction, so every event is planned before anything is written; each
+    must still see what the ones before it write (a run's START then its COMPLETE, a dataset
+    one job writes and the next reads). Planned nodes are kept by external id over what the
+    store holds; a node the batch creates gets a provisional (negative) id that the write
+    replaces with the real one once that node exists (``_remap``).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # By external id; None: read, and not stored.
+        self.artifacts: dict[str, Artifact | None] = {}
+        self.executions: dict[str, Execution | None] = {}
+        self.contexts: dict[str, Context | None] = {}
+        self.members: dict[int, list[Artifact]] = {}  # context id -> artifacts the batch adds
+        self.parents: dict[int, list[Context]] = {}  # context id -> parents the batch adds
+        self.provisional: dict[int, tuple[Kind, str]] = {}
+
+    @staticmethod
+    def _get(
+        known: dict[str, N | None], wanted: Iterable[str], read: Callable[[list[str]], list[N]]
+    ) -> list[N]:
+        ids = list(dict.fromkeys(wanted))
+        missing = [i for i in ids if i not in known]
+        if missing:
+            found = {n.external_id: n for n in read(missing)}
+            for i in missing:
+                known[i] = found.get(i)
+        return [n for i in ids if (n := known[i]) is not None]
+
+    def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]:
+        return self._get(self.artifacts, external_ids, self.store.get_artifacts_by_external_ids)
+
+    def get_executions_by_external_ids(self, external_ids: Iterable[str]) -> list[Execution]:
+        return self._get(self.executions, external_ids, self.store.get_executions_by_external_ids)
+
+    def get_contexts_by_external_ids(self, external_ids: Iterable[str]) -> list[Context]:
+        return self._get(self.contexts, external_ids, self.store.get_contexts_by_external_ids)
+
+    def get_artifacts_by_context(self, context_id: int) -> list[Artifact]:
+        stored = self.store.get_artifacts_by_context(context_id) if context_id > 0 else []
+        return [*stored, *self.members.get(context_id, [])]
+
+    def get_parent_contexts(self, context_id: int) -> list[Context]:
+        stored = self.store.get_parent_contexts(context_id) if context_id > 0 else []
+        return [*stored, *self.parents.get(context_id, [])]
+
+    def _keep(self, kind: Kind, known: dict[str, N | None], node: N) -> N:
+        """``node`` as the store will hold it after its event (an id-less node named by a
+        stored one is that one: reused, not written)."""
+        ext = node.external_id
+        if ext is None:
+            return node
+        if node.id is None:
+            stored = known.get(ext)
+            if stored is not None:
+                return stored
+            provisional = -1 - len(self.provisional)
+            self.provisional[provisional] = (kind, ext)
+            node = node.model_copy(update={"id": provisional})
+        known[ext] = node
+        return node
+
+    def record(self, plan: _Plan) -> None:
+        """What ``plan`` writes, for the events after it."""
+        datasets = {
+            key: self._keep(Kind.ARTIFACT, self.artifacts, a)
+            for key, a in zip(plan.keys, plan.artifacts, strict=True)
+        }
+        for x in [*([plan.execution] if plan.execution else []), *plan.columns.transforms]:
+            self._keep(Kind.EXECUTION, self.executions, x)
+        own = [self._keep(Kind.CONTEXT, self.contexts, c) for c in plan.contexts]
+        parent = (
+            self._keep(Kind.CONTEXT, self.contexts, plan.parent_job)
+            if plan.parent_job is not None
+            else None
+        )
+        for alias, owner in plan.aliases:
+            ctx = self._keep(Kind.CONTEXT, self.contexts, alias)
+            if owner in datasets and ctx.id is not None:
+                self.members.setdefault(ctx.id, []).append(datasets[owner])
+        if len(own) == 2:
+            job, run = own  # both have external ids, so ids (real or provisional)
+            job_id, run_id = job.id or 0, run.id or 0
+            up = parent if parent is not None else job
+            self.parents.setdefault(run_id, []).append(up)
+            if plan.link_job_to_parent and up.id != job_id:
+                self.parents.setdefault(job_id, []).append(up)
+
+
+def _remap(
+    plan: _Plan,
+    provisional: Mapping[int, tuple[Kind, str]],
+    written: Mapping[tuple[Kind, str], int],
+) -> _Plan:
+    """``plan`` with the provisional ids of nodes earlier events created replaced by theirs."""
+
+    def real(node: N) -> N:
+        if node.id is None or node.id >= 0:
+            return node
+        return node.model_copy(update={"id": written[provisional[node.id]]})
+
+    return replace(
+        plan,
+        artifacts=[real(a) for a in plan.artifacts],
+        execution=real(plan.execution) if plan.execution is not None else None,
+        contexts=[real(c) for c in plan.contexts],
+        columns=replace(plan.columns, transforms=[real(x) for x in plan.columns.transforms]),
     )
 
 

@@ -5,7 +5,8 @@ Also ``POST /api/v1/lineage/batch`` (a JSON array) and ``GET /api/v1/health``.
 
 * 201 ``{"status": "accepted", ...}`` for an accepted event (replays are idempotent);
 * 400 ``{"error": "<reason>", "field": "<json path>"}`` for a malformed one (nothing written);
-  a batch is checked whole first: one bad event (``"index"`` names it) and none is written;
+  a batch is one transaction: one bad event (``"index"`` names it), found when it is checked
+  or only when it is written, and none is written;
 * 401 when a token is configured and ``Authorization: Bearer <token>`` differs;
 * 403 a browser's cross-origin request (``Origin`` not this server's own);
 * 421 a ``Host`` this server does not answer to (DNS rebinding); 400 none;
@@ -52,7 +53,7 @@ from ..errors import BackendError, InvalidInputError, UnavailableError, UserErro
 from ..store.base import Store
 from . import http_limits as lim
 from .http_limits import HttpRefusal
-from .openlineage import OpenLineageIngest, loads_event, parse_event
+from .openlineage import BatchWriteError, OpenLineageIngest, loads_event, parse_event
 
 LINEAGE_PATH = "/api/v1/lineage"
 BATCH_PATH = "/api/v1/lineage/batch"
@@ -737,11 +738,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _batch(self, data: object) -> None:
         if not isinstance(data, list):
             raise InvalidInputError("body: a batch must be a JSON array", field="body")
-        # All or nothing as far as validation goes: every event is checked before any is
-        # written. (A database failure half-way still leaves the events before it.)
+        # All or nothing: every event is checked before any is planned, then all of them are
+        # written in one transaction (a clash found only at write time writes nothing either).
+        events = []
         for i, item in enumerate(data):
             try:
-                parse_event(item)
+                events.append(parse_event(item))
             except InvalidInputError as exc:
                 self._reply(
                     HTTPStatus.BAD_REQUEST,
@@ -749,18 +751,18 @@ class _Handler(BaseHTTPRequestHandler):
                      "field": exc.field, "index": i},
                 )  # fmt: skip
                 return
-        results = []
-        for i, item in enumerate(data):
-            try:
-                results.append(self.server.ingest.ingest(item).as_dict())
-            except UserError as exc:
-                self._reply(
-                    HTTPStatus.BAD_REQUEST,
-                    {"error": f"event {i}: {exc}; events before it were written",
-                     "field": getattr(exc, "field", None), "index": i, "written": i},
-                )  # fmt: skip
-                return
-        self._reply(HTTPStatus.CREATED, {"status": "accepted", "results": results})
+        try:
+            results = self.server.ingest.ingest_all(events)
+        except BatchWriteError as exc:
+            self._reply(
+                HTTPStatus.BAD_REQUEST,
+                {"error": f"{exc}; no event of the batch was written",
+                 "field": exc.field, "index": exc.index, "written": 0},
+            )  # fmt: skip
+            return
+        self._reply(
+            HTTPStatus.CREATED, {"status": "accepted", "results": [r.as_dict() for r in results]}
+        )
 
     def _authorize(self) -> None:
         token = self.server.token
