@@ -5,18 +5,27 @@ import of ``lineage_graph.cli``. JSON documents are written by ``common.emit_jso
 
 JSON shape: every node is an object with at least ``id``, ``kind`` (artifact, execution,
 context), ``type``, ``name``, ``uri`` and ``state`` (``uri`` for artifacts, ``state`` the
-artifact state or the execution's last known state; null where the kind has none).
+artifact state or the execution's last known state; null where the kind has none). Times are
+ISO 8601 in UTC with milliseconds (``create_time``, ``update_time``), the stored milliseconds
+next to them (``create_time_ms``, ``update_time_ms``). A string property holding a JSON object
+or array (``environment`` from some producers) is decoded into that object.
+
+Tables: one row per line. On a terminal they fit its width (long cells end in an ellipsis);
+piped, they never wrap (a pipe has no width: 104 artifacts stay 104 lines) and long cells
+are cut at a fixed width; ``wide=True`` (``--wide``) prints every cell whole. Times are
+``YYYY-MM-DD HH:MM`` (UTC); JSON values are compact.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from ..answers import ContextNode, Incident, LineageNode, NodeRef
 from ..models import Artifact, Execution, Kind, Node
@@ -49,24 +58,54 @@ def incidents_of(node: NodeLike) -> list[int]:
     return list(_INCIDENTS.get((kind, node.id or 0), ()))
 
 
+def iso_time(ms: int | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds (``2024-04-01T10:15:00.000Z``); None stays None."""
+    if ms is None:
+        return None
+    stamp = datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def _times(prefix: str, ms: int | None) -> dict[str, Any]:
+    return {prefix: iso_time(ms), f"{prefix}_ms": ms}
+
+
+def decoded(value: Any) -> Any:
+    """A property value for display: a string holding a JSON object or array is decoded
+    (some producers store STRUCTs as JSON text); everything else is returned as it is."""
+    if isinstance(value, str) and value[:1] in ("{", "[") and value[-1:] in ("}", "]"):
+        try:
+            found = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(found, (dict, list)):
+            return found
+    return value
+
+
+def decoded_properties(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``decoded`` applied to every value of a property map (None stays None)."""
+    return None if values is None else {k: decoded(v) for k, v in values.items()}
+
+
 def node_json(node: NodeLike) -> dict[str, Any]:
     """The JSON object of any node the answers or the store return."""
     if isinstance(node, ContextNode):
         return {
             "id": node.id, "kind": Kind.CONTEXT.value, "type": node.type, "name": node.name,
-            "uri": None, "state": None, "create_time": node.create_time,
+            "uri": None, "state": None, **_times("create_time", node.create_time),
             "parent_ids": list(node.parent_ids), "incidents": incidents_of(node),
         }
     if isinstance(node, LineageNode):
         data: dict[str, Any] = {
             "id": node.id, "kind": node.kind.value, "type": node.type, "name": node.name,
-            "uri": node.uri, "state": node.state, "create_time": node.create_time,
+            "uri": node.uri, "state": node.state, **_times("create_time", node.create_time),
             "incidents": incidents_of(node),
         }
         if node.hops is not None:
             data["hops"] = node.hops
         if node.properties is not None:
-            data["properties"] = node.properties
+            data["properties"] = decoded_properties(node.properties)
         return data
     state: str | None = None
     uri: str | None = None
@@ -77,28 +116,51 @@ def node_json(node: NodeLike) -> dict[str, Any]:
     return {
         "id": node.id, "kind": node.kind.value, "type": node.type, "name": node.name,
         "uri": uri, "state": state, "external_id": node.external_id,
-        "create_time": node.create_time, "update_time": node.update_time,
-        "properties": node.properties, "custom_properties": node.custom_properties,
+        **_times("create_time", node.create_time), **_times("update_time", node.update_time),
+        "properties": decoded_properties(node.properties),
+        "custom_properties": decoded_properties(node.custom_properties),
         "incidents": incidents_of(node),
     }
 
 
-def console() -> Console:
+# A pipe or file has no width: rich would wrap at 80 columns and turn one row into several.
+# Piped tables get this much room (rows never wrap) and cut long cells at _CELL instead.
+_PIPE_WIDTH = 10_000
+_CELL = {"type": 32, "name": 56, "uri": 64, "value": 96}
+
+
+def console(*, wide: bool = False) -> Console:
+    """The console commands print to: the terminal's width, or no wrapping when piped
+    (``wide``: never wrap, cells whole)."""
     # soft_wrap keeps long URLs on one line, so they stay clickable and copyable.
+    if wide or not sys.stdout.isatty():
+        return Console(soft_wrap=True, highlight=False, width=_PIPE_WIDTH)
     return Console(soft_wrap=True, highlight=False)
 
 
 def when(ms: int | None) -> str:
+    """A human time in UTC, ``2024-04-01 10:15`` ("" for None)."""
     if ms is None:
         return ""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False) -> Table:
-    """A table of nodes: kind, id, type, name, state, uri (and hops)."""
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for col in ("kind", "id", "type", "name", "state", "uri"):
-        table.add_column(col, overflow="fold")
+def _column(name: str, wide: bool, **kwargs: Any) -> Column:
+    if wide:
+        return Column(name, overflow="fold", **kwargs)
+    # One line per row; a cell too long for its column ends in an ellipsis.
+    return Column(name, no_wrap=True, overflow="ellipsis", max_width=_CELL.get(name), **kwargs)
+
+
+def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False,
+                times: bool = False, wide: bool = False) -> Table:
+    """A table of nodes: kind, id, type, name, state, uri (and hops; and created with
+    ``times``). ``wide``: cells are never cut (see the module docstring)."""
+    cols = ["kind", "id", "type", "name", "state", "uri"]
+    if times:
+        cols.append("created")
+    table = Table(*(_column(c, wide) for c in cols), title=title, title_justify="left",
+                  show_lines=False)
     if hops:
         table.add_column("hops", justify="right")
     for node in nodes:
@@ -108,6 +170,8 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False) ->
             marks = ", ".join(f"#{i}" for i in d["incidents"])
             state = f"{state} TAINTED (incident {marks})".strip()
         row = [d["kind"], str(d["id"]), d["type"], d["name"] or "", state, d["uri"] or ""]
+        if times:
+            row.append(when(d["create_time_ms"]))
         if hops:
             row.append("" if d.get("hops") is None else str(d["hops"]))
         bad = d["state"] == "FAILED" or d["incidents"]
@@ -115,26 +179,49 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False) ->
     return table
 
 
-def properties_table(title: str, values: Mapping[str, Any]) -> Table:
+# Integer properties under these names are times in ms since the epoch (started_at, end_time).
+_TIME_SUFFIXES = ("_at", "_time", "timestamp")
+_MS_RANGE = (10**11, 10**14)  # 1973 .. 5138: an int out of it is not a time in ms
+
+
+def display_value(key: str, value: Any) -> str:
+    """A property value in a table: JSON compact, times in ms as a human time."""
+    value = decoded(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if (isinstance(value, int) and not isinstance(value, bool) and key.endswith(_TIME_SUFFIXES)
+            and _MS_RANGE[0] <= value < _MS_RANGE[1]):
+        return when(value)
+    return str(value)
+
+
+def properties_table(title: str, values: Mapping[str, Any], *, wide: bool = False) -> Table:
+    """Name and value of each property, by name (values as ``display_value`` writes them)."""
     table = Table(title=title, title_justify="left")
     table.add_column("name")
-    table.add_column("value", overflow="fold")
+    # Values fold rather than cut: a property is shown to be read whole.
+    table.add_column("value", overflow="fold", max_width=None if wide else _CELL["value"])
     for key in sorted(values):
-        value = values[key]
-        table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+        table.add_row(key, display_value(key, values[key]))
     return table
 
 
 def kind_name(node: NodeLike) -> str:
+    """A node as users paste it into the next command: ``e:48: Trainer train``."""
     d = node_json(node)
+    short = {"artifact": "a", "execution": "e", "context": "c"}[d["kind"]]
     label = f"{d['type']} {d['name']}" if d["name"] else str(d["type"])
-    return f"{d['kind']} {d['id']}: {label}"
+    return f"{short}:{d['id']}: {label}"
 
 
 __all__ = [
     "Table",
     "console",
+    "decoded",
+    "decoded_properties",
+    "display_value",
     "incidents_of",
+    "iso_time",
     "kind_name",
     "load_incidents",
     "node_json",

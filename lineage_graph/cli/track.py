@@ -1,7 +1,10 @@
 """``lineage-graph ls`` (what was recorded) and ``lineage-graph watch`` (act on what happens).
 
-``ls artifacts|executions|contexts [--type T]... [--state S]... [--limit N] [--json]`` lists
-nodes by id. ``watch`` follows one subscription with a durable cursor (kept in the store under
+``ls artifacts|executions|contexts`` lists nodes: ``--type``/``--state`` (checked: an unknown
+one is an error naming the known ones), ``--name GLOB``, ``--where 'PROP OP VALUE'`` on user
+properties, ``--since WHEN``, ``--sort FIELD [--desc]``, ``--limit``/``--offset`` and
+``--after CURSOR`` (the next page; ``ls`` prints the cursor), ``--wide``, ``--json``.
+``watch`` follows one subscription with a durable cursor (kept in the store under
 ``--name``, or in ``--cursor-dir``): it prints each delivery, or runs a handler - a command
 (``--exec``: the delivery as JSON on stdin, ``LG_*`` environment variables) or a Python
 function (``--handler file.py:func`` or ``module:func``, called as ``func(delivery, store)``).
@@ -41,6 +44,7 @@ class Listable(str, Enum):
 
 def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
     from ..models import ArtifactState, ExecutionState, Kind
+    from .ls_args import check_choice
 
     if not states:
         return None
@@ -48,13 +52,48 @@ def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
         raise InvalidInputError("contexts have no state: drop --state", field="state",
                                 value=states[0])
     allowed = {s.value for s in (ArtifactState if kind is Kind.ARTIFACT else ExecutionState)}
-    upper = [s.upper() for s in states]
-    for s in upper:
-        if s not in allowed:
-            raise InvalidInputError(
-                f"--state {s!r} is not a {kind.value} state (one of {', '.join(sorted(allowed))})",
-                field="state", value=s)
-    return tuple(upper)
+    # States are upper case in the store; 'failed' means FAILED.
+    return tuple(check_choice(s.upper(), allowed, f"{kind.value} state", "state")
+                 for s in states)
+
+
+class SortField(str, Enum):
+    id = "id"
+    create_time = "create_time"
+    update_time = "update_time"
+    name = "name"
+    type = "type"
+
+
+def _list_options(store: Store, kind: Kind, types: list[str], states: list[str],
+                  name: str | None, where: list[str], since: str | None, sort: SortField,
+                  desc: bool, limit: int, offset: int, after: str | None) -> Any:
+    """The store's ``ListOptions`` for ``ls``'s flags (types checked against the store)."""
+    from ..models import ListOptions
+    from .ls_args import check_choice, parse_when, parse_where
+
+    known = {t.name: t for t in store.get_types(kind)}
+    chosen = [check_choice(t, known, f"{kind.value} type", "type") for t in types]
+    # --where names a user property; a type of the listing that declares it means its
+    # declared properties, otherwise the custom ones (where tracking puts params and metrics).
+    scope = [known[t] for t in chosen] if chosen else list(known.values())
+    filters = []
+    for text in where:
+        probe = parse_where(text, custom=True)
+        declared = any(probe.name in t.properties for t in scope)
+        filters.append(probe.model_copy(update={"custom": not declared}))
+    return ListOptions(
+        types=tuple(chosen) if chosen else None,
+        states=_check_states(kind, states),
+        name_glob=name,
+        properties=tuple(filters),
+        create_time_min=parse_when(since, "since") if since is not None else None,
+        order_by=sort.value,
+        descending=desc,
+        # --offset skips rows of the first page; the cursor after it stays exact.
+        limit=limit + offset,
+        cursor=after,
+    )
 
 
 @app.command("ls")
@@ -62,31 +101,59 @@ def _check_states(kind: Kind, states: list[str]) -> tuple[str, ...] | None:
 def ls(
     conn: Connection,
     what: Annotated[Listable, typer.Argument(help="artifacts, executions or contexts.")],
-    types: Annotated[list[str] | None, typer.Option("--type", "-t",
-                                                    help="Only this type (repeatable).")] = None,
+    types: Annotated[list[str] | None, typer.Option(
+        "--type", "-t", help="Only this type (repeatable; a stored type name).")] = None,
     states: Annotated[list[str] | None, typer.Option(
         "--state", "-s", help="Only this state (repeatable), e.g. LIVE, FAILED, CACHED.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, by id.")] = 200,
+    name: Annotated[str | None, typer.Option(
+        "--name", metavar="GLOB", help="Names matching GLOB (* any run, ? one character).")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", metavar="PROP<OP>VALUE",
+        help="User property filter, OP one of = != > >= < <= (repeatable, all must hold), "
+             "e.g. 'auc>=0.8', 'framework=sklearn'.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="WHEN",
+        help="Created at or after WHEN: ISO date/time (UTC unless a zone is given) or an "
+             "age such as 7d, 12h, 30m.")] = None,
+    sort: Annotated[SortField, typer.Option(
+        "--sort", case_sensitive=False, help="Order by this field (ties by id).")] = SortField.id,
+    desc: Annotated[bool, typer.Option("--desc", help="Newest / largest first.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first.")] = 0,
+    after: Annotated[str | None, typer.Option(
+        "--after", metavar="CURSOR",
+        help="Continue after a previous page (the cursor it printed).")] = None,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Print every cell whole (tables otherwise cut long cells).")] = False,
     as_json: Annotated[bool, json_option()] = False,
 ) -> None:
-    """List recorded artifacts, executions or contexts, oldest first."""
-    from ..models import Kind, ListOptions
+    """List recorded artifacts, executions or contexts (by id unless --sort)."""
+    from ..models import Kind
     from . import output as out
 
     kind = Kind(what.value.removesuffix("s"))
-    options = ListOptions(types=tuple(types) if types else None,
-                          states=_check_states(kind, states or []), order_by="id", limit=limit)
     with conn.store() as store:
-        page = store.list_nodes(kind, options)
-        out.load_incidents(store, page.items)
+        options = _list_options(store, kind, types or [], states or [], name, where or [],
+                                since, sort, desc, limit, offset, after)
+        try:
+            page = store.list_nodes(kind, options)
+        except InvalidInputError as exc:
+            if exc.field != "cursor":
+                raise
+            raise InvalidInputError(
+                f"--after {after!r} is not a cursor printed by ls with the same --sort and "
+                "--desc", field="after", value=after) from None
+        items = page.items[offset:]
+        out.load_incidents(store, items)
+    cursor = page.next_cursor
     if as_json:
-        emit_json({"kind": kind.value, "count": len(page.items),
-                   "truncated": page.next_cursor is not None,
-                   "items": [out.node_json(n) for n in page.items]})
+        emit_json({"kind": kind.value, "count": len(items), "truncated": cursor is not None,
+                   "next_cursor": cursor, "items": [out.node_json(n) for n in items]})
         return
-    out.console().print(out.nodes_table(f"{what.value} ({len(page.items)})", page.items))
-    if page.next_cursor is not None:
-        typer.echo(f"(only the first {limit}; use --limit or --type/--state to see more)")
+    out.console(wide=wide).print(
+        out.nodes_table(f"{what.value} ({len(items)})", items, times=True, wide=wide))
+    if cursor is not None:
+        typer.echo(f"(more: add --after {cursor} for the next {limit})")
 
 
 def _subscription(name: str, artifact_types: list[str], execution_states: list[str],
