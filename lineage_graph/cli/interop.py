@@ -5,7 +5,8 @@ Examples::
     lineage-graph import mlmd ./metadata.sqlite
     lineage-graph import mlmd --mysql-config mysql.json
     lineage-graph import openlineage events.jsonl        # or - for stdin
-    lineage-graph export json -o store.json
+    lineage-graph export json -o store.json              # -o - writes to stdout
+    lineage-graph import json store.json                  # or - for stdin; --merge
     lineage-graph export graphml 7 --kind artifact --upstream -o model7.graphml
     lineage-graph export json Model:churn-v3 --upstream --downstream -o churn.json
     lineage-graph export openlineage -o events.jsonl
@@ -13,7 +14,11 @@ Examples::
 ``REF`` names a node as everywhere in the CLI (``lineage_graph.cli.refs``): an id or
 ``TYPE:NAME``, with ``--kind`` to pick the kind. With ``--upstream``/``--downstream`` the
 export holds that node and its lineage, otherwise just that node (for a context: the context,
-its artifacts and executions).
+its artifacts and executions); either way with the contexts (pipelines, runs, their parents)
+its artifacts and executions belong to.
+
+``-o -`` writes the export to stdout (the summary line then goes to stderr); ``import json -``
+reads stdin. The JSON document and its import are described in ``docs/export-json.md``.
 
 Every command takes the connection options (``cli.common``) and may start the local Neo4j.
 ``import`` writes, so it applies the schema first; ``export`` only reads.
@@ -175,6 +180,44 @@ def import_openlineage_cmd(
         raise typer.Exit(1)
 
 
+@import_app.command("json")
+@connects
+def import_json_cmd(
+    conn: Connection,
+    source: Annotated[str, typer.Argument(
+        help="A lineage-graph/1 JSON document (export json), or - for stdin.")],
+    merge: Annotated[bool, typer.Option(
+        "--merge", help="Into a store with other history: new ids, nodes the store already "
+                        "names are linked to, not copied.")] = False,
+    source_name: Annotated[str | None, typer.Option(
+        "--source", help="With --merge: a name for the exporting store in the external ids "
+                         "given to unnamed nodes (default: its export time).")] = None,
+    batch: Annotated[int, typer.Option(min=1, max=100_000,
+                                       help="Records per transaction.")] = 1000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an `export json` document: keeping its ids (empty store, or a re-run), or with
+    --merge remapping them; a second import of the same file changes nothing."""
+    from ..interop.json_import import import_json, read_document
+
+    if source == "-":
+        doc = read_document(sys.stdin, name="stdin")
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInputError(f"{source} does not exist", field="source", value=source)
+        with path.open(encoding="utf-8") as fh:
+            doc = read_document(fh, name=source)
+    with conn.store(write=True, start=True) as store:
+        report = import_json(store, doc, merge=merge, source=source_name, batch=batch)
+    out = report.as_dict()
+    new = ", ".join(f"{n} {s}" for s, n in out["new"].items() if n) or "nothing"
+    text = f"imported ({report.mode}): {new} new"
+    if report.skipped_cursors:
+        text += f"; subscription cursors not merged: {', '.join(report.skipped_cursors)}"
+    _emit(out, as_json, text)
+
+
 # ---- export --------------------------------------------------------------------------------
 
 
@@ -182,7 +225,7 @@ def _selection(
     store: Store, ref: str | None, kind: KindName | None, upstream: bool, downstream: bool
 ) -> Any:
     from .. import lineage
-    from ..interop.export import Selection, selection_of
+    from ..interop.export import Selection, selection_of, with_contexts
     from ..models import Kind
     from .refs import node_ref, resolve_node
 
@@ -205,7 +248,8 @@ def _selection(
         answers.append(lineage.upstream(store, start))
     if downstream:
         answers.append(lineage.downstream(store, start))
-    return selection_of(answers, extra=[(start.kind, start.id)])
+    # The pipelines and runs of what is exported come along (a lineage answer has none).
+    return with_contexts(store, selection_of(answers, extra=[(start.kind, start.id)]))
 
 
 def _export(
@@ -213,36 +257,47 @@ def _export(
     fmt: str,
     ref: str | None,
     kind: KindName | None,
-    output: Path,
+    output: str,
     upstream: bool,
     downstream: bool,
     namespace: str,
     as_json: bool,
 ) -> None:
+    import contextlib
+
     from ..interop import export
 
+    to_stdout = output == "-"
     # Read-only: no schema is applied (an export of a store without one is just empty).
-    with conn.store(start=True) as store:
+    with conn.store(start=True) as store, contextlib.ExitStack() as files:
         selection = _selection(store, ref, kind, upstream, downstream)
-        if fmt == "json":
-            with output.open("w", encoding="utf-8") as fh:
-                counts = export.write_json(store, fh, selection)
-        elif fmt == "graphml":
-            g = export.write_graphml(store, output, selection)
+        if fmt == "graphml":
+            target: Any = sys.stdout.buffer if to_stdout else Path(output)
+            g = export.write_graphml(store, target, selection)
             counts = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
         else:
-            with output.open("w", encoding="utf-8") as fh:
+            fh = sys.stdout if to_stdout else files.enter_context(
+                Path(output).open("w", encoding="utf-8"))
+            if fmt == "json":
+                counts = export.write_json(store, fh, selection)
+            else:
                 counts = {
                     "events": export.write_openlineage(store, fh, selection, namespace=namespace)
                 }
+            fh.flush()
     text = ", ".join(f"{v} {k}" for k, v in counts.items())
-    _emit({"format": fmt, "file": str(output), **counts}, as_json, f"wrote {output}: {text}")
+    name = "stdout" if to_stdout else output
+    if to_stdout:
+        # stdout holds the export itself: the summary goes beside it.
+        typer.echo(f"wrote {name}: {text}", err=True)
+        return
+    _emit({"format": fmt, "file": name, **counts}, as_json, f"wrote {name}: {text}")
 
 
 RefArg = Annotated[
     str | None, typer.Argument(help="A node: an id (42) or TYPE:NAME (Model:churn-v3).")
 ]
-OutOpt = Annotated[Path, typer.Option("-o", "--output", help="File to write.")]
+OutOpt = Annotated[str, typer.Option("-o", "--output", help="File to write (- for stdout).")]
 UpOpt = Annotated[bool, typer.Option("--upstream", help="Include REF's upstream lineage.")]
 DownOpt = Annotated[bool, typer.Option("--downstream", help="Include REF's downstream lineage.")]
 
@@ -258,7 +313,8 @@ def export_json_cmd(
     downstream: DownOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The documented JSON document (schema: docs/export-schema.md)."""
+    """The whole store (or REF's lineage) as one lineage-graph/1 JSON document: nodes,
+    events, links, reuses, incidents, roles, deployments, cursors (docs/export-json.md)."""
     _export(conn, "json", ref, kind, output, upstream, downstream, "", as_json)
 
 

@@ -5,18 +5,18 @@ whole store) with every edge whose two ends are selected. ``selection_of(answer)
 from any answer object (a ``LineageResult``, a path, a list of tainted nodes, an incident...):
 every nested object with ``kind`` and ``id`` is taken.
 
-JSON document (schema ``lineage-graph/export`` version 1; ``docs/export-schema.md`` has the
-JSON Schema, also in ``EXPORT_JSON_SCHEMA``)::
+JSON document (``"format": "lineage-graph/1"``; ``docs/export-json.md`` is the reference,
+``EXPORT_JSON_SCHEMA`` the JSON Schema; ``interop.json_import`` reads it back)::
 
     {
-      "format": "lineage-graph/export",
-      "version": 1,
+      "format": "lineage-graph/1",
       "exported_at": 1717171717000,              # ms since the epoch
+      "complete": true,                          # the whole store (false: a selection)
       "types": [{"kind": "artifact", "id": 1, "name": "Model", "version": null,
                  "description": null, "base_type": "MODEL",
                  "properties": {"accuracy": "DOUBLE"}}],
       "artifacts": [{"id": 7, "type": "Model", "name": "m1", "uri": "s3://m/1",
-                     "external_id": null, "state": "LIVE",
+                     "external_id": null, "state": "LIVE", "seq": 41,
                      "create_time": 1717, "update_time": 1718,
                      "properties": {"accuracy": 0.93}, "custom_properties": {}}],
       "executions": [{..., "last_known_state": "COMPLETE"}],   # no uri/state
@@ -25,8 +25,20 @@ JSON Schema, also in ``EXPORT_JSON_SCHEMA``)::
                   "path": ["model", 0], "timestamp": 1718}],
       "attributions": [{"artifact_id": 7, "context_id": 2}],
       "associations": [{"execution_id": 3, "context_id": 2}],
-      "parent_contexts": [{"child_id": 2, "parent_id": 1}]
+      "parent_contexts": [{"child_id": 2, "parent_id": 1}],
+      "reuses": [{"execution_id": 9, "original_id": 3}],
+      "incidents": [{"id": 1, "reason": "corrupt", "created": 1719, "status": "OPEN",
+                     "source": {"kind": "artifact", "id": 4}, "barrier_types": [],
+                     "resolved": null, "resolution": null,
+                     "reached": [{"kind": "artifact", "id": 7, "hops": 2,
+                                  "via": {"kind": "execution", "id": 3}}]}]
     }
+
+Deployments, aliases, the roles mapping and subscription cursors are nodes of the store
+(``Deploy``/``Undeploy``/``SetAlias`` executions with ``Deployment``/``ModelAlias``
+contexts, the ``lineage_graph.Roles`` context, ``SubscriptionCursor`` contexts), so they travel
+in these sections like any other history. ``seq`` (the store-wide change number that cursors
+count in) is exported so an import into an empty store keeps it.
 
 Property values are plain JSON: INT is a JSON integer, DOUBLE always a number with a
 fraction or exponent (``1.0``; ``Infinity``/``-Infinity`` as those bare tokens, like Python's
@@ -63,8 +75,7 @@ from pydantic import BaseModel
 from ..models import AnyType, Event, Kind, ListOptions, Node
 from ..store.base import Store
 
-FORMAT = "lineage-graph/export"
-VERSION = 1
+FORMAT = "lineage-graph/1"
 PAGE = 1000
 PRODUCER = "https://github.com/lineage-graph/lineage-graph"
 RUN_EVENT_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -77,6 +88,7 @@ _NODE_BASE: dict[str, Any] = {
     "external_id": {"type": ["string", "null"]},
     "create_time": {"type": ["integer", "null"]},
     "update_time": {"type": ["integer", "null"]},
+    "seq": {"type": ["integer", "null"]},
     "properties": {"type": "object"},
     "custom_properties": {"type": "object"},
 }
@@ -93,13 +105,16 @@ def _obj_schema(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
 
 
 _INTS = {"type": "integer"}
+_REF = _obj_schema(
+    {"kind": {"enum": ["artifact", "execution", "context"]}, "id": _INTS}, ["kind", "id"]
+)
 EXPORT_JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "required": [
         "format",
-        "version",
         "exported_at",
+        "complete",
         "types",
         "artifacts",
         "executions",
@@ -108,11 +123,14 @@ EXPORT_JSON_SCHEMA: dict[str, Any] = {
         "attributions",
         "associations",
         "parent_contexts",
+        "reuses",
+        "incidents",
     ],
+    "additionalProperties": False,
     "properties": {
-        "format": {"const": "lineage-graph/export"},
-        "version": {"const": 1},
+        "format": {"const": FORMAT},
         "exported_at": _INTS,
+        "complete": {"type": "boolean"},
         "types": {
             "type": "array",
             "items": _obj_schema(
@@ -214,6 +232,40 @@ EXPORT_JSON_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": _obj_schema(
                 {"child_id": _INTS, "parent_id": _INTS}, ["child_id", "parent_id"]
+            ),
+        },
+        "reuses": {
+            "type": "array",
+            "items": _obj_schema(
+                {"execution_id": _INTS, "original_id": _INTS}, ["execution_id", "original_id"]
+            ),
+        },
+        "incidents": {
+            "type": "array",
+            "items": _obj_schema(
+                {
+                    "id": _INTS,
+                    "reason": {"type": "string"},
+                    "created": _INTS,
+                    "status": {"enum": ["OPEN", "RESOLVED"]},
+                    "source": _REF,
+                    "barrier_types": {"type": "array", "items": {"type": "string"}},
+                    "resolved": {"type": ["integer", "null"]},
+                    "resolution": {"type": ["string", "null"]},
+                    "reached": {
+                        "type": "array",
+                        "items": _obj_schema(
+                            {
+                                "kind": {"enum": ["artifact", "execution", "context"]},
+                                "id": _INTS,
+                                "hops": _INTS,
+                                "via": _REF,
+                            },
+                            ["kind", "id", "hops", "via"],
+                        ),
+                    },
+                },
+                ["id", "reason", "created", "status", "source", "barrier_types", "reached"],
             ),
         },
     },
@@ -353,10 +405,72 @@ def _event_record(e: Event) -> dict[str, Any]:
 # ---- JSON -------------------------------------------------------------------------------
 
 
+def store_record(node: Node) -> dict[str, Any]:
+    """A node as the JSON document holds it: ``node_record`` with its ``seq``."""
+    return node.model_dump(mode="json", exclude={"kind"})
+
+
+def _reuses(store: Store, selection: Selection | None) -> Iterator[dict[str, int]]:
+    for page in _pages(store, Kind.EXECUTION, selection):
+        ids = [n.id for n in page if n.id is not None]
+        for r in store.get_reuses(execution_ids=ids):
+            if selection is None or r.original_id in selection.executions:
+                yield {"execution_id": r.execution_id, "original_id": r.original_id}
+
+
+def _ref_record(kind: Kind, ident: int) -> dict[str, Any]:
+    return {"kind": kind.value, "id": ident}
+
+
+_KIND_ORDER = {Kind.ARTIFACT: 0, Kind.EXECUTION: 1, Kind.CONTEXT: 2}
+
+
+def _incidents(store: Store, selection: Selection | None) -> Iterator[dict[str, Any]]:
+    """Every incident (a selection: those found in a selected node), with what it reached
+    (a selection: the selected nodes), oldest first."""
+    for listed in sorted(store.incident_list(None), key=lambda i: i.id):
+        src = listed.source
+        if selection is not None and src.id not in selection.ids(src.kind):
+            continue
+        inc = store.incident_get(listed.id, with_reached=True)
+        reached = sorted(
+            (
+                t
+                for t in inc.reached or ()
+                if selection is None or t.node.id in selection.ids(t.node.kind)
+            ),
+            key=lambda t: (_KIND_ORDER[t.node.kind], t.node.id),
+        )
+        yield {
+            "id": inc.id,
+            "reason": inc.reason,
+            "created": inc.created,
+            "status": inc.status,
+            "source": _ref_record(src.kind, src.id),
+            "barrier_types": sorted(inc.barrier_types),
+            "resolved": inc.resolved,
+            "resolution": inc.resolution,
+            "reached": [
+                {
+                    "kind": t.node.kind.value,
+                    "id": t.node.id,
+                    "hops": t.hops,
+                    "via": _ref_record(t.via.kind, t.via.id),
+                }
+                for t in reached
+            ],
+        }
+
+
 def write_json(
     store: Store, out: IO[str], selection: Selection | None = None, *, now: int | None = None
 ) -> dict[str, int]:
-    """Stream the export document to ``out`` (memory stays at one page).
+    """Stream the export document to ``out`` (memory stays at one page of nodes; edges
+    between contexts and their members are gathered context by context).
+
+    Args:
+        selection: what to export (None: the whole store).
+        now: the ``exported_at`` to write (default: now).
 
     Returns:
         How many records each section got.
@@ -365,7 +479,10 @@ def write_json(
 
     counts: dict[str, int] = {}
     stamp = now if now is not None else now_ms()
-    out.write(f'{{"format": {json.dumps(FORMAT)}, "version": {VERSION}, "exported_at": {stamp}')
+    complete = "true" if selection is None else "false"
+    out.write(
+        f'{{"format": {json.dumps(FORMAT)}, "exported_at": {stamp}, "complete": {complete}'
+    )
     types = [t for kind in Kind for t in store.get_types(kind)]
     out.write(',\n"types": ')
     json.dump([_type_record(t) for t in types], out, ensure_ascii=False)
@@ -384,7 +501,7 @@ def write_json(
     for kind in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT):
         section(
             kind.value + "s",
-            (node_record(n) for page in _pages(store, kind, selection) for n in page),
+            (store_record(n) for page in _pages(store, kind, selection) for n in page),
         )
     section("events", (_event_record(e) for e in _events(store, selection)))
     links: dict[str, list[dict[str, int]]] = {
@@ -396,8 +513,26 @@ def write_json(
         links[name].append(record)
     for name, records in links.items():
         section(name, sorted(records, key=lambda r: tuple(r.values())))
+    section("reuses", sorted(_reuses(store, selection), key=lambda r: tuple(r.values())))
+    section("incidents", _incidents(store, selection))
     out.write("\n}\n")
     return counts
+
+
+def with_contexts(store: Store, selection: Selection) -> Selection:
+    """``selection`` plus the contexts its artifacts and executions belong to, and their
+    parent contexts (all the way up): a lineage export keeps its pipelines and runs."""
+    contexts = set(selection.contexts)
+    found = [store.get_contexts_by_artifact(i) for i in sorted(selection.artifacts)]
+    found += [store.get_contexts_by_execution(i) for i in sorted(selection.executions)]
+    contexts.update(c.id for group in found for c in group if c.id is not None)
+    todo = list(contexts)
+    while todo:
+        for parent in store.get_parent_contexts(todo.pop()):
+            if parent.id is not None and parent.id not in contexts:
+                contexts.add(parent.id)
+                todo.append(parent.id)
+    return Selection(selection.artifacts, selection.executions, frozenset(contexts))
 
 
 def to_json(store: Store, selection: Selection | None = None) -> dict[str, Any]:

@@ -23,10 +23,11 @@ Types, unique-key indexes and id counters live next to the graph in ``MemoryStat
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
+from ..answers import Incident, tainted_order
 from ..models import (
     AnyType,
     Association,
@@ -42,7 +43,7 @@ from ..models import (
 )
 from . import validation as v
 from .base import Store
-from .memory_lineage import MemoryLineageMixin
+from .memory_lineage import MemoryLineageMixin, lineage_node
 from .memory_list import list_page
 from .memory_state import (
     ASSOCIATED_WITH,
@@ -274,3 +275,29 @@ class MemoryPort:
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         return sum(self.state.remove_node(kind, i) for i in ids)
+
+    def write_incidents(self, incidents: Sequence[Incident]) -> int:
+        # Where MemoryLineageMixin keeps them (on the state, so clear() forgets them); set
+        # through the undo log so a failed import leaves none behind.
+        stored: dict[int, Any] | None = getattr(self.state, "lineage_incidents", None)
+        if stored is None:
+            stored = {}
+            setattr(self.state, "lineage_incidents", stored)  # noqa: B010 (not declared there)
+        created = 0
+        for inc in incidents:
+            if inc.id in stored:
+                continue
+            # What a node looks like in an answer comes from the node as stored here.
+            reached = [
+                t.model_copy(update={"node": lineage_node(
+                    self.state.nodes[t.node.kind][t.node.id])})
+                for t in inc.reached or ()
+            ]
+            record = {
+                **inc.model_dump(exclude={"reached", "reached_count"}),
+                "source": inc.source, "barrier_types": sorted(inc.barrier_types),
+                "reached": sorted(reached, key=tainted_order),
+            }
+            self.state._set(stored, inc.id, record)
+            created += 1
+        return created

@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
+from ..answers import Incident
 from ..models import (
     AnyType,
     Association,
@@ -273,3 +274,21 @@ class Neo4jPort(StatementRunner):
         for part in chunks([i for i in ids if v.fits_int64(i)]):
             deleted += self.run("node_delete", kind, ids=list(part))[0]["deleted"]
         return deleted
+
+    def write_incidents(self, incidents: Sequence[Incident]) -> int:
+        rows = [
+            {
+                **inc.model_dump(include={"id", "reason", "created", "status", "resolved",
+                                          "resolution"}),
+                "barrier_types": sorted(inc.barrier_types),
+                "source_kind": inc.source.kind.value,
+                "source_id": inc.source.id,
+                "reached": [
+                    {"kind": t.node.kind.value, "id": t.node.id, "hops": t.hops,
+                     "via": t.via.id, "via_kind": t.via.kind.value}
+                    for t in inc.reached or ()
+                ],
+            }
+            for inc in incidents
+        ]
+        return self.run_batched("incident_import", None, "rows", rows)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from ..answers import Incident
 from ..models import AnyType, Association, Attribution, Event, Kind, Node, ParentContext, Reuse
 
 
@@ -97,4 +98,10 @@ class WritePort(Protocol):
 
     def delete_nodes(self, kind: Kind, ids: Sequence[int]) -> int:
         """Delete nodes with every edge touching them; returns how many existed."""
+        ...
+
+    def write_incidents(self, incidents: Sequence[Incident]) -> int:
+        """Insert incidents under their ids with what they reached (imports; every end
+        exists: checked by the rules); an id already stored is left as it is. Open ones mark
+        what they found or reached as tainted. Returns how many were created."""
         ...

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
+from ..answers import Incident
 from ..errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from ..models import (
     AnyType,
@@ -182,16 +183,24 @@ class WriteRules:
         return [real.get(i, i) for i in ids]
 
     def import_nodes(
-        self, kind: Kind, nodes: Sequence[Node], *, skip_unchanged: bool = False
+        self,
+        kind: Kind,
+        nodes: Sequence[Node],
+        *,
+        skip_unchanged: bool = False,
+        keep_seq: bool = False,
     ) -> ImportCounts:
         """Write nodes under their given ids and times (``Store.import_nodes``).
 
         Args:
             skip_unchanged: a node stored with equal content and times is not written.
+            keep_seq: keep each node's given ``seq`` too (a whole store moved into an empty
+                one: subscription cursors, which are seq numbers, stay valid); the seq
+                counter moves past the largest.
         """
         labels = self._check(kind, nodes)
         for node in nodes:
-            for name in ("id", "create_time", "update_time"):
+            for name in ("id", "create_time", "update_time", *(("seq",) if keep_seq else ())):
                 v.check_int(getattr(node, name), name)
         plan = self._plan(kind, nodes)
         counts = ImportCounts()
@@ -206,15 +215,19 @@ class WriteRules:
             else:
                 counts.updated += 1
             plan.put_imported(node, label, old)
-        self._write(kind, plan.writes, keep_times=True)
+        self._write(kind, plan.writes, keep_times=True, keep_seq=keep_seq)
         if nodes:
             self.port.raise_counter(kind.value, max(n.id for n in nodes if n.id is not None))
+        if keep_seq and plan.writes:
+            self.port.raise_counter("seq", max(w.node.seq or 0 for w in plan.writes))
         return counts
 
-    def _write(self, kind: Kind, writes: Sequence[_Write], *, keep_times: bool) -> dict[int, int]:
+    def _write(
+        self, kind: Kind, writes: Sequence[_Write], *, keep_times: bool, keep_seq: bool = False
+    ) -> dict[int, int]:
         """Reserve ids and ``seq`` numbers and write; placeholder -> real id."""
         creates = [w for w in writes if w.node_id < 0]
-        first = self.port.reserve({kind.value: len(creates), "seq": len(writes)})
+        first = self.port.reserve({kind.value: len(creates), "seq": 0 if keep_seq else len(writes)})
         real = {w.node_id: first[kind.value] + n for n, w in enumerate(creates)}
         updates_out: list[NodeWrite] = []
         creates_out: list[NodeWrite] = []
@@ -227,7 +240,8 @@ class WriteRules:
             else:
                 create_time = w.create_time if w.create_time is not None else self.now
                 update_time = self.now
-            out = NodeWrite(w.node, node_id, w.label, create_time, update_time, first["seq"] + n)
+            seq = w.node.seq if keep_seq and w.node.seq is not None else first["seq"] + n
+            out = NodeWrite(w.node, node_id, w.label, create_time, update_time, seq)
             (updates_out if w.is_update else creates_out).append(out)
         if writes:
             self.port.write_nodes(kind, updates_out, creates_out)
@@ -327,6 +341,41 @@ class WriteRules:
             self.require(Kind.EXECUTION, [lk.execution_id for lk in links], "execution_id")
             self.require(Kind.EXECUTION, [lk.original_id for lk in links], "original_id")
             raise RuntimeError("reuse links were not written although their ends exist")
+
+    def import_incidents(self, incidents: Sequence[Incident]) -> int:
+        """Write incidents under their own ids, with status, resolution and what they reached
+        (``reached`` loaded; ``via``/``hops`` as recorded), as an import keeps them; an id
+        already stored is kept as stored. The incident counter moves past the largest id.
+
+        Returns:
+            How many were new.
+
+        Raises:
+            InvalidInputError: a bad id or status, ``reached`` not loaded.
+            NotFoundError: a source or reached node that does not exist.
+        """
+        ends: dict[Kind, list[int]] = {k: [] for k in Kind}
+        for inc in incidents:
+            v.check_int(inc.id, "id")
+            if inc.reached is None:
+                raise InvalidInputError(
+                    f"incident {inc.id}: what it reached is needed", field="reached"
+                )
+            if inc.source.kind is Kind.CONTEXT:
+                raise InvalidInputError(
+                    f"incident {inc.id}: a source is an artifact or execution",
+                    field="source", value=inc.source.id,
+                )
+            ends[inc.source.kind].append(inc.source.id)
+            for t in inc.reached:
+                ends[t.node.kind].append(t.node.id)
+        for kind, ids in ends.items():
+            self.require(kind, ids, f"{kind.value}_id")
+        if not incidents:
+            return 0
+        created = self.port.write_incidents(incidents)
+        self.port.raise_counter("incident", max(inc.id for inc in incidents))
+        return created
 
     # ---- compound writes -----------------------------------------------------------------
 

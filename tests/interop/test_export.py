@@ -37,7 +37,7 @@ def test_json_export_follows_its_schema_and_holds_everything(store: Store, tmp_p
     assert [a["id"] for a in doc["artifacts"]] == [a.id for a in store.get_artifacts()]
     for record in doc["artifacts"]:
         [stored] = store.get_artifacts_by_id([record["id"]])
-        assert record == ex.node_record(stored)
+        assert record == ex.store_record(stored)
     exe_ids = [e.id for e in store.get_executions()]
     assert len(doc["events"]) == len(store.get_events(execution_ids=exe_ids))  # type: ignore[arg-type]
     pairs = {(r["child_id"], r["parent_id"]) for r in doc["parent_contexts"]}
