@@ -1,9 +1,9 @@
 """Where a lineage-graph question spends its time: the Cypher it sent, PROFILEd.
 
 The store's statements are captured while the question runs once (by wrapping the driver's
-``ManagedTransaction.run``), then each is run again under ``PROFILE``. Reported: the operators
-with rows and db hits, the server's own time (available + consumed), and the client's wall
-time for the whole call, so the gap (driver decoding, Python) is visible.
+``ManagedTransaction.run`` and ``Session.run``), then each is run again under ``PROFILE``.
+Reported: the operators with rows and db hits, the server's own time (available + consumed),
+and the client's wall time for the whole call, so the gap (driver decoding, Python) is visible.
 """
 
 from __future__ import annotations
@@ -24,17 +24,24 @@ from .adapters.base import Method, System
 @contextmanager
 def captured() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     seen: list[tuple[str, dict[str, Any]]] = []
-    original = neo4j.ManagedTransaction.run
+    # Writes run in managed transactions, reads as auto-commit statements on a session.
+    originals = {cls: cls.run for cls in (neo4j.ManagedTransaction, neo4j.Session)}
 
-    def spy(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
-        seen.append((str(query), dict(parameters or {}, **kw)))
-        return original(self, query, parameters, **kw)
+    def spying(original: Any) -> Any:
+        def spy(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
+            text = query.text if isinstance(query, neo4j.Query) else query
+            seen.append((str(text), dict(parameters or {}, **kw)))
+            return original(self, query, parameters, **kw)
 
-    neo4j.ManagedTransaction.run = spy  # type: ignore[method-assign]
+        return spy
+
+    for cls, original in originals.items():
+        cls.run = spying(original)  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        neo4j.ManagedTransaction.run = original  # type: ignore[method-assign]
+        for cls, original in originals.items():
+            cls.run = original  # type: ignore[method-assign]
 
 
 def _flatten(plan: Any, depth: int = 0) -> list[dict[str, Any]]:

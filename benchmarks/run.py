@@ -32,7 +32,10 @@ from .workloads import SIZES, Workload, chain, chain_roots, tfx
 SYSTEMS = ("networkx", "mlmd", "lineage-graph")
 QUESTIONS = {
     "chain": ("roots", "upstream"),
-    "tfx": ("roots", "upstream", "downstream_models", "last_deployed", "why_failed"),
+    "tfx": (
+        "show", "by_name", "roots", "upstream", "downstream_models", "last_deployed",
+        "why_failed",
+    ),
 }
 REPO = Path(__file__).resolve().parent.parent
 
@@ -131,10 +134,12 @@ def run(
         "latency": [],
         "checks": [],
         "profiles": [],
+        "floor": [],
         "load_before": os.getloadavg(),
     }
     lg: System | None = None
     mlmd: System | None = None
+    last: Workload | None = None
     try:
         if "lineage-graph" in systems:
             lg = make("lineage-graph", workdir)
@@ -198,16 +203,48 @@ def run(
                     f"peak RSS {st.peak_rss_mb:.0f} MB"
                 )
                 live[name] = sut
+            if lg is not None and "lineage-graph" in live:
+                results["floor"].append(_floor(wl.name, lg, reps, budget_s, log))
             for question in QUESTIONS[wl.kind]:
                 _ask(wl, question, live, reps, budget_s, results, log, profile)
             live.pop("networkx", None)
             gc.collect()
+            last = wl
+        if lg is not None and last is not None and last.questions.model:
+            from .cli_timing import measure
+
+            log("== CLI, whole processes")
+            model = lg.store.get_artifact_by_type_and_name(  # type: ignore[attr-defined]
+                last.questions.model_type, last.questions.model
+            )
+            results["cli"] = measure(lg.target, model.id)  # type: ignore[attr-defined]
+            for row in results["cli"]:
+                log(f"   {row['command']:40} {row['command_ms']:8.1f} ms vs {row['baseline']}"
+                    f" {row['baseline_ms']:8.1f} ms = {row['ratio']:.2f}x")
     finally:
         for sut in (lg, mlmd):
             if sut is not None:
                 sut.close()
     results["load_after"] = os.getloadavg()
     return results
+
+
+def _floor(
+    workload: str, lg: System, reps: int, budget_s: float, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The floor of a point question: a bare ``RETURN 1`` round trip, same driver and session
+    settings as every question, measured beside them (after the same warm-up)."""
+    fn = lg.floor  # type: ignore[attr-defined]
+    fn()
+    samples = time_method(fn, max(reps, 100), budget_s)
+    row = {
+        "workload": workload,
+        "n": len(samples),
+        "median_ms": statistics.median(samples) * 1000,
+        "p95_ms": percentile(samples, 95) * 1000,
+    }
+    log(f"   floor (RETURN 1)  median {row['median_ms']:.2f} ms p95 {row['p95_ms']:.2f} ms")
+    return row
 
 
 def _ask(

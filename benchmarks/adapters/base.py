@@ -14,7 +14,9 @@ Answer = Any
 # A zero-argument callable answering one question (timed by the runner).
 Method = Callable[[], Answer]
 
-QUESTIONS = ("roots", "upstream", "downstream_models", "last_deployed", "why_failed")
+QUESTIONS = (
+    "roots", "upstream", "downstream_models", "last_deployed", "why_failed", "show", "by_name",
+)
 
 
 @dataclass(frozen=True)

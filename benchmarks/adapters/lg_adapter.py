@@ -59,6 +59,7 @@ class LineageGraphSystem(System):
 
     def __init__(self) -> None:
         target = resolve(start=True)
+        self.target = target
         self.store = Neo4jStore.from_target(target)
         self.store.init_schema()
         self._data_dir: str | None = os.environ.get("NEO4J_DATA_DIR")
@@ -216,6 +217,10 @@ class LineageGraphSystem(System):
 
     # ---- questions ------------------------------------------------------------------------
 
+    def floor(self) -> None:
+        """A bare round trip through the store's own read path (driver, session settings)."""
+        self.store.run_read("RETURN 1 AS one")
+
     def _artifact_id(self, type_name: str, name: str) -> int:
         a = self.store.get_artifact_by_type_and_name(type_name, name)
         if a is None or a.id is None:
@@ -232,7 +237,24 @@ class LineageGraphSystem(System):
         q = wl.questions
         s = self.store
         m: dict[str, Any] = {}
-        if question in ("roots", "upstream") and q.model:
+        if question == "show" and q.model:
+            model_id = self._artifact_id(q.model_type, q.model)
+
+            def show() -> tuple[str | None, str]:
+                a = s.get_artifacts_by_id([model_id])[0]
+                return (a.name, a.type)
+
+            m["store.get_artifacts_by_id"] = show
+        elif question == "by_name" and q.model:
+            type_name, name = q.model_type, q.model
+
+            def by_name() -> tuple[str | None, str]:
+                a = s.get_artifact_by_type_and_name(type_name, name)
+                assert a is not None
+                return (a.name, a.type)
+
+            m["store.get_artifact_by_type_and_name"] = by_name
+        elif question in ("roots", "upstream") and q.model:
             start = lineage.artifact(self._artifact_id(q.model_type, q.model))
             if question == "roots":
                 m["lineage.upstream(roots_only)"] = lambda: sorted(

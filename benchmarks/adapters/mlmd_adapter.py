@@ -406,7 +406,23 @@ class MlmdSystem(System):
     def methods(self, wl: Workload, question: str) -> dict[str, Method]:
         q = wl.questions
         m: dict[str, Method] = {}
-        if question in ("roots", "upstream") and q.model:
+        if question == "show" and q.model:
+            start = self._artifact_id(q.model_type, q.model)
+
+            def show() -> tuple[str, str]:
+                a = self._open().get_artifacts_by_id([start])[0]
+                return (a.name, a.type)
+
+            m["get_artifacts_by_id"] = show
+        elif question == "by_name" and q.model:
+            type_name, name = q.model_type, q.model
+
+            def by_name() -> tuple[str, str]:
+                a = self._open().get_artifact_by_type_and_name(type_name, name)
+                return (a.name, a.type)
+
+            m["get_artifact_by_type_and_name"] = by_name
+        elif question in ("roots", "upstream") and q.model:
             start = self._artifact_id(q.model_type, q.model)
             if question == "roots":
                 m["subgraph"] = lambda: self._roots_subgraph(start, q.root_type)

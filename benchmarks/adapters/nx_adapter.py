@@ -117,9 +117,14 @@ class NetworkxSystem(System):
             out.append((n[1], attrs["props"].get("error", ""), max(before)[1] if before else None))
         return sorted(out, key=lambda x: x[0])
 
+    def show(self, name: str) -> tuple[str, str]:
+        return (name, self.g.nodes[("a", name)]["type"])
+
     def methods(self, wl: Workload, question: str) -> dict[str, Method]:
         q = wl.questions
         m: dict[str, Any] = {}
+        if question in ("show", "by_name") and q.model:
+            m["dict"] = lambda: self.show(q.model)
         if question == "roots" and q.model:
             m["bfs"] = lambda: self.roots(q.model, q.root_type)
         elif question == "upstream" and q.model:

@@ -58,6 +58,8 @@ SUB_APPS: list[tuple[str | None, str]] = [
     (None, "lineage_graph.cli.track"),
     ("incident", "lineage_graph.cli.incident"),
     (None, "lineage_graph.cli.backup"),
+    (None, "lineage_graph.cli.compare"),
+    (None, "lineage_graph.cli.report"),
 ]
 
 _ARGS = "lineage_graph.args"  # ctx.meta key: the arguments after the root's own options
@@ -111,6 +113,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rich's help renderer (rich + markdown-it) would triple `--help`'s start-up.
+    rich_markup_mode=None,
 )
 
 
@@ -144,6 +148,17 @@ for _name, _module in SUB_APPS:
     app.add_typer(importlib.import_module(_module).app, name=_name)
 
 
+def _plain_help(command: Any) -> None:
+    """No rich help renderer anywhere (sub-apps default to it): plain click help starts
+    three times faster and reads the same in a pipe."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
 def main() -> None:
     """Console-script entry point (``lineage-graph``)."""
-    app(prog_name="lineage-graph")
+    command = typer.main.get_command(app)
+    _plain_help(command)
+    command(prog_name="lineage-graph")

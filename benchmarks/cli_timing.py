@@ -1,0 +1,93 @@
+"""Whole-process timings of the CLI beside the cheapest process that does the same work.
+
+Each pair is run alternately (so a burst of load hits both alike), ``reps`` times, and the
+median wall time of each is compared: ``lineage-graph --help`` against ``python -c "import
+typer"`` (the CLI's own floor: its framework), and ``lineage-graph show a:ID --json`` against
+a Python one-liner that imports the driver and runs one query for the same node. Both sides get
+the server through ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+ONE_QUERY = (
+    "import os, neo4j\n"
+    "d = neo4j.GraphDatabase.driver(os.environ['NEO4J_URI'],"
+    " auth=(os.environ['NEO4J_USER'], os.environ['NEO4J_PASSWORD']))\n"
+    "r = d.execute_query('MATCH (a:Artifact {id: $id}) RETURN a', id=int(os.environ['LG_ID']),"
+    " database_=os.environ.get('NEO4J_DATABASE') or None)\n"
+    "print(r.records[0]['a']['name'])\n"
+    "d.close()\n"
+)
+
+
+def _cli() -> list[str]:
+    found = shutil.which("lineage-graph")
+    return [found] if found else [sys.executable, "-m", "lineage_graph.cli"]
+
+
+def _wall_ms(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    ms = (time.perf_counter() - t0) * 1000
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr[-500:]}")
+    return ms
+
+
+def measure(target: Any, artifact_id: int, reps: int = 9) -> list[dict[str, Any]]:
+    """Rows of (what, baseline, baseline median ms, CLI command, CLI median ms, ratio)."""
+    env = dict(os.environ)
+    env.update(
+        NEO4J_URI=target.uri,
+        NEO4J_USER=target.user,
+        NEO4J_PASSWORD=target.password,
+        LG_ID=str(artifact_id),
+    )
+    if target.database:
+        env["NEO4J_DATABASE"] = target.database
+    cli = _cli()
+    pairs = [
+        (
+            "help",
+            'python -c "import typer"',
+            [sys.executable, "-c", "import typer"],
+            "lineage-graph --help",
+            [*cli, "--help"],
+        ),
+        (
+            "point question",
+            "python -c <import neo4j; one MATCH by id>",
+            [sys.executable, "-c", ONE_QUERY],
+            f"lineage-graph show a:{artifact_id} --json",
+            [*cli, "show", f"a:{artifact_id}", "--json"],
+        ),
+    ]
+    rows = []
+    for what, base_label, base_cmd, cli_label, cli_cmd in pairs:
+        _wall_ms(base_cmd, env)  # warm the file cache for both
+        _wall_ms(cli_cmd, env)
+        base, mine = [], []
+        for _ in range(reps):
+            base.append(_wall_ms(base_cmd, env))
+            mine.append(_wall_ms(cli_cmd, env))
+        b, m = statistics.median(base), statistics.median(mine)
+        rows.append(
+            {
+                "what": what,
+                "baseline": base_label,
+                "baseline_ms": b,
+                "command": cli_label,
+                "command_ms": m,
+                "ratio": m / b,
+                "n": reps,
+            }
+        )
+    return rows
