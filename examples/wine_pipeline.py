@@ -7,6 +7,7 @@ block in ``main``. Everything else is an ordinary training script.
     python examples/wine_pipeline.py --workdir /tmp/wine            # Neo4j via the resolver
     python examples/wine_pipeline.py --workdir /tmp/wine --C -1     # a failing run
 
+It prints the run's name, metrics, pushed model, and which steps ``ran`` or were ``reused``.
 Run it twice: the second run re-runs nothing (every step is CACHED). Edit
 ``<workdir>/config/hparams.json`` and only train, evaluate and push run again; reorder the rows
 of ``<workdir>/data/wine.csv`` and only ingest runs again (its output is the same data).
@@ -30,6 +31,7 @@ from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from lineage_graph.models import ExecutionState
 from lineage_graph.tracking import Dataset, Model, PushedModel, fingerprint, log_metric, run, step
 
 DEFAULT_HPARAMS: dict[str, Any] = {"C": 1.0, "max_iter": 500}
@@ -160,12 +162,18 @@ def prepare_workdir(workdir: Path) -> None:
 
 def main(workdir: str | Path, *, store: Any = None, run_name: str | None = None,
          overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run the pipeline once in ``workdir``; returns the metrics and the pushed model."""
+    """Run the pipeline once in ``workdir``.
+
+    Returns:
+        The ``run`` name, the ``metrics``, the ``pushed`` model (None: below the threshold),
+        and the steps that really ``ran`` and those ``reused`` from earlier runs (CACHED), in
+        call order.
+    """
     wd = Path(workdir).absolute()
     prepare_workdir(wd)
     hp = {**json.loads((wd / "config" / "hparams.json").read_text()), **(overrides or {})}
     out = wd / "artifacts"
-    with run(pipeline="wine-classifier", name=run_name, store=store):
+    with run(pipeline="wine-classifier", name=run_name, store=store) as r:
         examples = ingest(Dataset(wd / "data" / "wine.csv"), out=str(out / "examples.csv"))
         statistics(examples, out=str(out / "statistics.json"))
         train_set, test_set = split(examples, train_out=str(out / "train.csv"),
@@ -176,7 +184,9 @@ def main(workdir: str | Path, *, store: Any = None, run_name: str | None = None,
                       max_iter=int(hp["max_iter"]))
         metrics = evaluate(model, test_x)
         pushed = push(model, metrics["accuracy"], serving_dir=str(wd / "serving"))
-    return {"metrics": metrics, "pushed": str(pushed) if pushed else None}
+    return {"run": r.name, "metrics": metrics, "pushed": str(pushed) if pushed else None,
+            "ran": [s.step for s in r.records if s.state is not ExecutionState.CACHED],
+            "reused": [s.step for s in r.records if s.state is ExecutionState.CACHED]}
 
 
 if __name__ == "__main__":

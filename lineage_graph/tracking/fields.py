@@ -17,6 +17,9 @@ RUN_STATE: Final = "state"  # custom, STRING: RUNNING, COMPLETE, FAILED
 RUN_METRICS: Final = "metrics"  # custom, STRUCT {name: value}: run.log_metric outside steps
 START_TIME: Final = "start_time"  # custom, INT ms since epoch (runs and executions)
 END_TIME: Final = "end_time"  # custom, INT ms since epoch
+# custom, STRING "<host>/<pid>/<nonce>" of the process that opened (or last resumed) the run:
+# tells a run in progress from one whose process died (it stays RUNNING forever).
+OPENED_BY: Final = "opened_by"
 
 # ---- execution custom properties ----------------------------------------------------------
 STEP: Final = "step"  # STRING "module:qualname" of the step function

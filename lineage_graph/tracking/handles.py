@@ -3,7 +3,12 @@
 ``Dataset("data/train.csv")`` is an ``os.PathLike``, so ``open(ds)`` or ``pandas.read_csv(ds)``
 work unchanged; passing one to a ``@step`` records an input, returning one records an output.
 Local paths are fingerprinted (content hash + size) when the step records them; other URIs
-(``s3://...``) are recorded as given, optionally with a caller-supplied ``fingerprint``.
+(``s3://...``, ``gs://...``, ``http(s)://...``) are recorded as given, optionally with a
+caller-supplied ``fingerprint``, and never checked for existence (that would need their
+client and credentials).
+
+A local input that does not exist when the step is called is an error (``MissingInputError``,
+naming the step, the parameter and the path) unless the handle says ``optional=True``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class ArtifactRef(os.PathLike[str]):
         type: the artifact type name (defaults to the class's ``type_name``).
         fingerprint: for non-local URIs, a version string the caller vouches for.
         properties: extra custom properties recorded on the artifact.
+        optional: as a step input, a missing local path is recorded (an ``ABANDONED``
+            artifact, with a ``MissingInputWarning``) instead of refusing the call.
 
     Raises:
         InvalidInputError: ``type`` is not a valid type name.
@@ -41,6 +48,7 @@ class ArtifactRef(os.PathLike[str]):
         type: str | None = None,
         fingerprint: str | None = None,
         properties: Mapping[str, Value] | None = None,
+        optional: bool = False,
     ) -> None:
         raw = os.fspath(uri)
         parsed = urlparse(raw)
@@ -60,6 +68,7 @@ class ArtifactRef(os.PathLike[str]):
             )
         self.fingerprint = fingerprint
         self.properties: dict[str, Value] = dict(properties or {})
+        self.optional = optional
 
     def __fspath__(self) -> str:
         """The local path.
@@ -88,7 +97,8 @@ class ArtifactRef(os.PathLike[str]):
         return self.uri
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.uri!r}, type={self.type!r})"
+        extra = ", optional=True" if self.optional else ""
+        return f"{type(self).__name__}({self.uri!r}, type={self.type!r}{extra})"
 
     def __getattr__(self, name: str) -> Any:
         # Path conveniences (``ds.parent``, ``ds.read_text()``) on local handles.
@@ -118,3 +128,20 @@ def as_ref(value: Any, type_name: str | None = None) -> ArtifactRef:
     if isinstance(value, ArtifactRef):
         return value
     return ArtifactRef(value, type=type_name or fields.FILE)
+
+
+class MissingInputError(InvalidInputError, FileNotFoundError):
+    """A step input names a local file or directory that does not exist.
+
+    ``field`` is the step parameter (``data``, or ``data[1]`` for an item of a list) and
+    ``value``/``path`` the absolute path that was looked for. Also a ``FileNotFoundError``, what
+    reading the file would have raised.
+    """
+
+    def __init__(self, message: str, *, field: str, path: str) -> None:
+        super().__init__(message, field=field, value=path)
+        self.path = path
+
+
+class MissingInputWarning(UserWarning):
+    """An ``optional=True`` step input does not exist; it is recorded as ``ABANDONED``."""

@@ -9,9 +9,11 @@ What is recorded, from the call itself:
 * parameters: simple-valued arguments (bool, int, float, str, JSON lists/dicts) become the
   execution's declared properties (its ``ExecutionType`` declares them); ``None`` is omitted;
 * inputs: arguments that are artifact handles or ``Path`` objects (or lists of them), and
-  arguments named in ``inputs=``; outputs: handles/paths in the return value, arguments named in
-  ``outputs=`` (paths the step writes), fixed handles listed in ``outputs=``, and a ``Metrics``
-  artifact when the step logged metrics;
+  arguments named in ``inputs=`` (a local input that does not exist is refused with
+  ``MissingInputError`` naming the parameter and path, and recorded as a FAILED call, unless
+  its handle says ``optional=True``; non-local URIs are not checked); outputs: handles/paths
+  in the return value, arguments named in ``outputs=`` (paths the step writes), fixed handles
+  listed in ``outputs=``, and a ``Metrics`` artifact when the step logged metrics;
 * metrics logged with ``log_metric`` during the call: on the execution (``metrics``), as a
   ``Metrics`` output artifact, and on the call's output ``Model`` artifacts;
 * the environment and code (see ``fields``), timings, and on an exception its type, message and
@@ -65,7 +67,7 @@ from .codehash import code_hash, defining_file, file_hash
 from .encoding import NotEncodable, as_property, decode, encode, handles_in, property_type
 from .environment import environment_properties
 from .fingerprint import Fingerprint, fingerprint
-from .handles import ArtifactRef, as_ref
+from .handles import ArtifactRef, MissingInputError, MissingInputWarning, as_ref
 from .runs import Run, StepRecord, current_run, metrics_sink, now_ms
 
 P = ParamSpec("P")
@@ -210,6 +212,16 @@ class Step(Generic[P, R]):
         if run_ is None:
             return self.fn(*args, **kwargs)
         call = self._prepare(run_, args, kwargs)
+        missing = self._missing_inputs(call)
+        if missing is not None:
+            # Recorded as a FAILED call (without the missing path, which would otherwise be an
+            # unnamed ABANDONED artifact) so that ``why-failed`` on the run explains it.
+            try:
+                self._record_failed(run_, call, missing, {})
+            except Exception as record_error:
+                warnings.warn(f"lineage-graph could not record the failure of step "
+                              f"{self.name!r}: {record_error}", RuntimeWarning, stacklevel=2)
+            raise missing
         if call.memo_key is not None and self.memoize and run_.memoize:
             hit = _find_hit(run_, self.type, call.memo_key)
             if hit is not None:
@@ -262,6 +274,36 @@ class Step(Generic[P, R]):
             blob = json.dumps(key, sort_keys=True, default=str).encode()
             call.memo_key = "sha256:" + hashlib.sha256(blob).hexdigest()
         return call
+
+    def _missing_inputs(self, call: _Call) -> MissingInputError | None:
+        """The error for local inputs that do not exist (dropped from ``call.inputs``), if any.
+
+        Optional ones are kept (recorded ABANDONED, as a missing path always was) with a
+        warning. Non-local URIs are not checked: that would need their client and credentials.
+        """
+        missing: list[tuple[str, _Slot]] = []
+        for slot in call.inputs:
+            if slot.ref.path is None or slot.ref.path.exists():
+                continue
+            param = _param_name(slot.path)
+            if slot.ref.optional:
+                warnings.warn(f"step {self.name!r}: optional input {param!r} does not exist "
+                              f"({slot.ref.uri}); recorded as ABANDONED", MissingInputWarning,
+                              stacklevel=3)
+            else:
+                missing.append((param, slot))
+        if not missing:
+            return None
+        call.inputs = [s for s in call.inputs if all(s is not m for _, m in missing)]
+        listed = ", ".join(f"{param!r} ({slot.ref.uri})" for param, slot in missing)
+        first, slot = missing[0]
+        plural = "s" if len(missing) > 1 else ""
+        return MissingInputError(
+            f"step {self.name!r}: input{plural} {listed}: no such file or directory; fix the "
+            f"path or create it before the call, pass {_optional_spelling(slot.ref)} if the "
+            f"step can run without it, or name the parameter in outputs= if the step writes it",
+            field=first, path=slot.ref.uri,
+        )
 
     def _classify(self, call: _Call, name: str, value: Any) -> None:
         if name in self.output_args:
@@ -476,6 +518,21 @@ def _refs(
     if isinstance(value, (list, tuple)):
         return [((name, i), as_ref(v, type_name)) for i, v in enumerate(value)]
     return [((name,), as_ref(value, type_name))]
+
+
+def _optional_spelling(ref: ArtifactRef) -> str:
+    """How the user writes ``ref`` as an optional handle (a plain path became a ``File``)."""
+    if type(ref) is not ArtifactRef:
+        return f"{type(ref).__name__}(path, optional=True)"
+    if ref.type == fields.FILE:
+        return "File(path, optional=True)"
+    return f"ArtifactRef(path, type={ref.type!r}, optional=True)"
+
+
+def _param_name(path: tuple[PathStep, ...]) -> str:
+    """``data`` for an argument, ``data[1]`` for an item of a list argument."""
+    head, *rest = path
+    return str(head) + "".join(f"[{p}]" for p in rest)
 
 
 def _metrics_artifact(metrics: dict[str, Value], call: _Call) -> Artifact:

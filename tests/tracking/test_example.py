@@ -19,7 +19,7 @@ import pytest
 import sklearn
 
 from lineage_graph import lineage, questions
-from lineage_graph.models import Execution, ExecutionState
+from lineage_graph.models import Artifact, ArtifactState, Execution, ExecutionState
 from lineage_graph.server import Neo4jTarget
 from lineage_graph.store.base import Store
 from lineage_graph.tracking import fields
@@ -54,11 +54,16 @@ def test_second_run_is_all_cached_and_reruns_follow_exactly_what_changed(
     first = wine.main(wd, store=neo4j_store, run_name="run-1")
     assert first["metrics"]["accuracy"] > 0.8 and first["pushed"]
     assert wine_calls == ALL_STEPS
+    assert (first["run"], first["reused"]) == ("run-1", [])
+    assert first["ran"] == ["ingest", "statistics", "split", "features", "features", "train",
+                            "evaluate", "push"]
     files = _mtimes(wd)
 
-    # 1. the same run again: every step CACHED, no function called, no file written
+    # 1. the same run again: every step CACHED, no function called, no file written; the
+    #    summary says so (the same results, every step reused)
     wine_calls.clear()
-    assert wine.main(wd, store=neo4j_store, run_name="run-2") == first
+    second = wine.main(wd, store=neo4j_store, run_name="run-2")
+    assert second == {**first, "run": "run-2", "ran": [], "reused": first["ran"]}
     assert wine_calls == {}
     assert _mtimes(wd) == files
     run1, run2 = _run_executions(neo4j_store, "run-1"), _run_executions(neo4j_store, "run-2")
@@ -191,17 +196,53 @@ def test_new_models_drive_their_evaluation_idempotently(
     finally:
         evaluator.evaluate_model = original
     assert wine_calls == {"features": 1, "evaluate": 1}
-    # restarted: the same model is delivered again; the handler's steps are cache hits
-    assert evaluator.consume(store, ev) == 1
+    # restarted: the same model is delivered again; the handler's steps are cache hits, in
+    # the run of its first delivery (resumed), and the summary says it was not re-evaluated
+    assert evaluator.consume(store, ev) == {"delivered": 1, "evaluated": 0, "reused": 1,
+                                            "skipped": 0}
     assert wine_calls == {"features": 1, "evaluate": 1}
-    assert evaluator.consume(store, ev) == 0
+    assert evaluator.consume(store, ev) == {"delivered": 0, "evaluated": 0, "reused": 0,
+                                            "skipped": 0}
     # a new model (new hyperparameters) is evaluated, once
     (wd / "config" / "hparams.json").write_text(json.dumps({"C": 0.05, "max_iter": 500}))
     wine.main(wd, store=store, run_name="run-2")
     wine_calls.clear()
-    assert evaluator.consume(store, ev) == 1
+    assert evaluator.consume(store, ev) == {"delivered": 1, "evaluated": 1, "reused": 0,
+                                            "skipped": 0}
     assert wine_calls == {"evaluate": 1}
     evaluations = [e for e in store.get_executions_by_type("evaluate")
                    if (e.name or "").startswith("evaluate-model-")]
     assert sorted(e.last_known_state.value for e in evaluations) == [
         "CACHED", "COMPLETE", "COMPLETE"]
+
+
+def test_evaluate_once_reports_the_models_it_really_evaluated(
+    neo4j_store: Store, neo4j_target: Neo4jTarget, wine: ModuleType, tmp_path: Path
+) -> None:
+    # 19 models delivered: run-1's (its file since overwritten by run-2's), run-2's (the only
+    # one on disk) and 17 remote ones. The script used to print {"evaluated": 19}.
+    wd = tmp_path / "wine"
+    wine.main(wd, store=neo4j_store, run_name="run-1")
+    (wd / "config" / "hparams.json").write_text(json.dumps({"C": 0.05, "max_iter": 500}))
+    wine.main(wd, store=neo4j_store, run_name="run-2")
+    neo4j_store.put_artifacts([Artifact(type="Model", uri=f"s3://models/m{i}",
+                                        state=ArtifactState.LIVE) for i in range(17)])
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password or "", "OPENBLAS_NUM_THREADS": "1"}
+    if neo4j_target.database:
+        env["NEO4J_DATABASE"] = neo4j_target.database
+    script = [sys.executable, str(EXAMPLES / "evaluate_new_models.py"), "--workdir",
+              str(tmp_path / "eval"), "--once"]
+    done = subprocess.run(script, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"delivered": 19, "evaluated": 1, "reused": 0,
+                                       "skipped": 18}
+    [evaluation] = [e for e in neo4j_store.get_executions_by_type("evaluate")
+                    if (e.name or "").startswith("evaluate-model-")]
+    assert evaluation.last_known_state is ExecutionState.COMPLETE
+    again = subprocess.run(script, env=env, capture_output=True, text=True, timeout=600,
+                           check=False)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == {"delivered": 0, "evaluated": 0, "reused": 0,
+                                        "skipped": 0}

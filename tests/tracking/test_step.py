@@ -330,7 +330,7 @@ def test_run_level_metrics_and_run_reuse(store: Store, raw: Path) -> None:
     with run(pipeline="demo", name="r1", store=store) as r:
         r.log_metric("wall_seconds", 1.5)
         double(Dataset(raw))
-    with run(pipeline="demo", name="r1", store=store) as again:  # resumed: same context
+    with run(pipeline="demo", name="r1", store=store, resume=True) as again:  # same context
         always(Dataset(raw))
         double(Dataset(raw), factor=5)
     assert again.run_context.id == r.run_context.id
