@@ -60,6 +60,7 @@ SUB_APPS: list[tuple[str | None, str]] = [
     (None, "lineage_graph.cli.backup"),
     (None, "lineage_graph.cli.compare"),
     (None, "lineage_graph.cli.report"),
+    (None, "lineage_graph.cli.reproduce"),
 ]
 
 _ARGS = "lineage_graph.args"  # ctx.meta key: the arguments after the root's own options
