@@ -8,7 +8,10 @@ caller-supplied ``fingerprint``, and never checked for existence (that would nee
 client and credentials).
 
 A local input that does not exist when the step is called is an error (``MissingInputError``,
-naming the step, the parameter and the path) unless the handle says ``optional=True``.
+naming the step, the parameter and the path) unless the handle says ``optional=True``: then it
+is recorded as an ``ABANDONED`` artifact (no name, no fingerprint) with a ``MissingInputWarning``.
+``ABANDONED``, not ``PENDING``: in MLMD's vocabulary ``PENDING`` is an artifact some execution is
+about to produce, while nothing produces an input that was absent when it was read.
 """
 
 from __future__ import annotations
