@@ -34,6 +34,9 @@ Public API::
     unset_role(store, type_name) -> RoleMap        # forget a stored entry (back to default)
     extend(store, mapping, *, overwrite=False) -> RoleMap   # for imports: add entries
     from_base_types(types) -> dict[str, str]       # roles from MLMD base types
+    of_types(types) -> dict[str, str]              # an import's types: base type, else default
+    missing(store, types) -> dict[str, str]        # an import's roles the mapping lacks
+    learn(store, types) -> RoleMap                 # for imports: store those
     query(**explicit) -> RoleQuery                 # what a question passes to the store
 
 Example::
@@ -78,6 +81,9 @@ __all__ = [
     "current",
     "extend",
     "from_base_types",
+    "learn",
+    "missing",
+    "of_types",
     "query",
     "set_role",
     "types_for",
@@ -123,8 +129,15 @@ _KUBEFLOW = {  # Kubeflow Pipelines v2 system types
 _OPENLINEAGE = {  # interop.openlineage: datasets, jobs (a parent job groups its children)
     "ol.Dataset": ROLE_DATASET,
     "ol.Job": ROLE_PIPELINE,
+    # Column lineage (interop.columns): a dataset's fields and the derivations between them
+    # are never datasets, models or training steps of their own (no role, said explicitly).
+    "ol.DatasetField": NO_ROLE,
+    "ol.ColumnTransform": NO_ROLE,
 }
-DEFAULTS: dict[str, str] = {**_OWN, **_MLMD_TFX, **_KUBEFLOW, **_OPENLINEAGE}
+_MLFLOW = {  # interop.mlflow: an experiment groups the runs whose models are compared
+    "mlflow.Experiment": ROLE_PIPELINE,
+}
+DEFAULTS: dict[str, str] = {**_OWN, **_MLMD_TFX, **_KUBEFLOW, **_OPENLINEAGE, **_MLFLOW}
 
 # MLMD's system base types (``ArtifactType.base_type`` etc., kept by the MLMD import).
 BASE_TYPE_ROLES: dict[str, str] = {
@@ -156,7 +169,7 @@ class RoleMap(BaseModel):
 
 
 def _effective(stored: Mapping[str, str]) -> RoleMap:
-    merged = {t: r for t, r in DEFAULTS.items() if t not in stored}
+    merged = {t: r for t, r in DEFAULTS.items() if t not in stored and r != NO_ROLE}
     merged.update({t: r for t, r in stored.items() if r != NO_ROLE})
     return RoleMap(roles=dict(sorted(merged.items())), stored=dict(sorted(stored.items())))
 
@@ -283,6 +296,40 @@ def from_base_types(types: Iterable[AnyType]) -> dict[str, str]:
         if role is not None:
             found[t.name] = role
     return found
+
+
+def of_types(types: Iterable[AnyType]) -> dict[str, str]:
+    """The roles of the types an import wrote, for it to pass to ``extend``: the role their
+    MLMD base type implies (``from_base_types``), else their default role (``DEFAULTS``,
+    ``none`` included); types with neither are left out.
+
+    Example::
+
+        roles.extend(store, roles.of_types(imported_types))
+    """
+    given = list(types)
+    found = {t.name: DEFAULTS[t.name] for t in given if t.name in DEFAULTS}
+    found.update(from_base_types(given))
+    return dict(sorted(found.items()))
+
+
+def missing(store: Store, types: Iterable[AnyType]) -> dict[str, str]:
+    """The roles of these types (``of_types``) that the store's mapping does not give them
+    already and that no person stored: what an import of them should ``extend`` it with."""
+    mapping = current(store)
+    return {
+        t: r for t, r in of_types(types).items()
+        if t not in mapping.stored and (mapping.role_of(t) or NO_ROLE) != r
+    }
+
+
+def learn(store: Store, types: Iterable[AnyType]) -> RoleMap:
+    """Store the roles of the types an import wrote that the mapping lacks (``missing``);
+    entries a person stored are kept. Nothing is written when the defaults cover the
+    vocabulary (TFX, MLflow, lineage-graph's own).
+    """
+    new = missing(store, types)
+    return extend(store, new) if new else current(store)
 
 
 def query(**explicit: Sequence[str] | None) -> RoleQuery:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from .. import roles
 from ..errors import InvalidInputError, UnavailableError
 from ..models import (
     Artifact,
@@ -271,6 +272,9 @@ def _declare_types(store: Store) -> None:
     missing = [t for t in wanted if not store.get_types(t.kind, [t.name])]
     if missing:
         store.put_types(missing)
+    # The questions read roles from the stored mapping: MLflow's datasets, logged models,
+    # metrics, registered versions (PushedModel) and experiments (which runs are compared).
+    roles.learn(store, wanted)
 
 
 def import_mlflow(

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import roles
 from ..errors import AlreadyExistsError, InvalidInputError, UnavailableError
 from ..models import (
     AnyType,
@@ -348,6 +349,10 @@ class ImportReport:
     merged: bool = False
     adopted_contexts: int = 0
     schema_upgraded_from: int | None = None
+    # Roles the imported types have that the stored mapping lacked (type name -> role), and
+    # whether the import stored them (a merge does; see import_mlmd).
+    roles: dict[str, str] = field(default_factory=dict)
+    roles_stored: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -368,6 +373,8 @@ class ImportReport:
             "merged": self.merged,
             "adopted_contexts": self.adopted_contexts,
             "schema_upgraded_from": self.schema_upgraded_from,
+            "roles": self.roles,
+            "roles_stored": self.roles_stored,
         }
 
 
@@ -546,7 +553,8 @@ def import_mlmd(
             (``mlmd:<source>:<kind>:<id>``), to merge several MLMD stores.
 
     Returns:
-        An ``ImportReport`` with the counts of new, updated and unchanged entities.
+        An ``ImportReport`` with the counts of new, updated and unchanged entities, and the
+        roles its types brought (``roles``; stored by a merge: ``roles_stored``).
 
     Raises:
         AlreadyExistsError: without ``merge``: the store holds a different node under an
@@ -570,7 +578,8 @@ def import_mlmd(
         + [(Kind.EXECUTION, t) for t in mlmd.get_execution_types()]
         + [(Kind.CONTEXT, t) for t in mlmd.get_context_types()]
     )
-    types = merged_types(store, [conv.type_(kind, t) for kind, t in pb_types])
+    imported = [conv.type_(kind, t) for kind, t in pb_types]
+    types = merged_types(store, imported)
     if types:
         store.put_types(types, can_add_fields=True)
     report.types = len(types)
@@ -601,7 +610,55 @@ def import_mlmd(
                 store.put_parent_contexts(links)
             report.parent_contexts += len(links)
         tick("parent contexts", int(page[-1].id), bounds[Kind.CONTEXT])
+    # The questions read roles from the stored mapping: the roles this vocabulary's types have
+    # (MLMD base types; TFX's Examples, Model, PushedModel, Trainer ... are defaults) that it
+    # lacks. A merge stores them (its ids are ours). An import that keeps MLMD's ids does not:
+    # the mapping's context would take a context id that MLMD hands out next, and the next
+    # import would clash with it; the report lists them for `lineage-graph roles set`.
+    report.roles = roles.missing(store, imported)
+    if merge and report.roles:
+        roles.extend(store, report.roles)
+        report.roles_stored = True
     return report
+
+
+def iter_history(
+    mlmd: MetadataStore, report: ImportReport, *, batch: int = DEFAULT_BATCH
+) -> Iterator[AnyType | Node | Event | Attribution | Association | ParentContext]:
+    """The whole MLMD store as model objects, in the id-keeping import's order: types,
+    then per kind (contexts, artifacts, executions) each page's nodes with their links and
+    events, then parent links. For writers that take a stream (``interop.bulk``); counts
+    the skipped events in ``report`` (the other counts are the writer's)."""
+    conv = _Converter(report)
+    for kind, pb_types in ((Kind.ARTIFACT, mlmd.get_artifact_types()),
+                           (Kind.EXECUTION, mlmd.get_execution_types()),
+                           (Kind.CONTEXT, mlmd.get_context_types())):  # fmt: skip
+        for t in pb_types:
+            yield conv.type_(kind, t)
+    bounds = {kind: max_id(mlmd, kind) for kind in _KINDS}
+    for kind in _KINDS:
+        for page in iter_pages(mlmd, kind, batch=batch, up_to=bounds[kind]):
+            yield from (conv.node(kind, n) for n in page)
+            ids = [int(n.id) for n in page]
+            if kind is Kind.ARTIFACT:
+                for a in _links(mlmd, kind, ids):
+                    if a.context_id <= bounds[Kind.CONTEXT]:
+                        yield Attribution(artifact_id=a.artifact_id, context_id=a.context_id)
+            elif kind is Kind.EXECUTION:
+                for a in _links(mlmd, kind, ids):
+                    if a.context_id <= bounds[Kind.CONTEXT]:
+                        yield Association(execution_id=a.execution_id, context_id=a.context_id)
+                for e in mlmd.get_events_by_execution_ids(ids):
+                    event = conv.event(e)
+                    if event is None:
+                        report.events_skipped += 1
+                    elif event.artifact_id <= bounds[Kind.ARTIFACT]:
+                        yield event
+    for page in iter_pages(mlmd, Kind.CONTEXT, batch=batch, up_to=bounds[Kind.CONTEXT]):
+        for c in page:
+            for p in mlmd.get_parent_contexts_by_context(c.id):
+                if p.id <= bounds[Kind.CONTEXT]:
+                    yield ParentContext(child_id=int(c.id), parent_id=int(p.id))
 
 
 def _import_page(
