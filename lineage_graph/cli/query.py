@@ -53,17 +53,22 @@ def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
 
 
 def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: int | None,
-          types: list[str] | None, limit: int | None, roots: bool, as_json: bool) -> None:
-    """Walk and print; ``limit`` None is ``--all``. A cut answer says how to see the rest."""
+          types: list[str] | None, limit: int | None, roots: bool, as_json: bool,
+          as_of: str | None = None) -> None:
+    """Walk and print; ``limit`` None is ``--all``. A cut answer says how to see the rest.
+    ``as_of`` (upstream of an artifact): only what was recorded by then."""
     from .. import lineage
     from . import output as out
     from .refs import node_ref, resolve_node
 
     with conn.store() as store:
         node = _walkable(resolve_node(store, ref, kind), direction)
-        walk = lineage.upstream if direction == "upstream" else lineage.downstream
-        result = walk(store, node_ref(node), max_depth=depth, types=types or None, limit=limit,
-                      roots_only=roots)
+        if as_of is not None:
+            result = _upstream_as_of(store, node, as_of, types, roots)
+        else:
+            walk = lineage.upstream if direction == "upstream" else lineage.downstream
+            result = walk(store, node_ref(node), max_depth=depth, types=types or None,
+                          limit=limit, roots_only=roots)
         out.load_incidents(store, [node, *result.artifacts, *result.executions])
     cut = limit is not None and result.partial and len(result.nodes) >= limit
     more = (f"more than {limit} nodes: {limit} shown, the rest not; use --limit N or --all"
@@ -159,14 +164,34 @@ WalkLimitOpt = Annotated[int, typer.Option(
 AllOpt = Annotated[bool, typer.Option("--all", help="Every node, however many (no --limit).")]
 
 
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="WHEN",
+    help="Only events and nodes recorded by WHEN (ISO date/time, UTC unless a zone is given, "
+         "or ms since the epoch); REF must be an artifact. --depth/--limit do not apply.")]
+
+
 @app.command()
 @connects
 def upstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
              types: TypeOpt = None, limit: WalkLimitOpt = WALK_LIMIT, all_: AllOpt = False,
-             roots: RootsOpt = False, as_json: JsonOpt = False) -> None:
-    """Everything REF was derived from (any depth)."""
+             roots: RootsOpt = False, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Everything REF was derived from (any depth); --as-of: as it was recorded then."""
     _walk(conn, "upstream", ref, kind_of(kind), depth, types, None if all_ else limit, roots,
-          as_json)
+          as_json, as_of)
+
+
+def _upstream_as_of(store: Store, node: Node, when: str, types: list[str] | None,
+                    roots: bool) -> LineageResult:
+    from .. import lineage
+    from ..models import Kind
+    from .ls_args import parse_when
+
+    if node.kind is not Kind.ARTIFACT:
+        raise InvalidInputError("--as-of needs an artifact REF (upstream as of a time is "
+                                "defined for artifacts)", field="as-of", value=node.id)
+    assert node.id is not None
+    return lineage.upstream_as_of(store, node.id, as_of=parse_when(when, "as-of"),
+                                  types=types or None, roots_only=roots)
 
 
 @app.command()
