@@ -22,6 +22,13 @@ Tuesday of week 15 a regression in production made the team roll ``churn-predict
 back to the week-13 model (and move the alias with it) -- a model trained on the corrupt
 week-12 events, so the live deployment is tainted.
 
+On the Wednesday of week 15 the demand-forecast pipeline was re-run with nothing changed: its
+ExampleGen, Trainer and Evaluator were cache hits (CACHED executions REUSED-linked to week 15's,
+holding their outputs in the re-run without producing them again), so every answer still
+names week 15's run as the one that computed its model. And in week 11 someone flagged
+``store-calendar-2024-w11`` (Easter missing); it was a false alarm, the incident was resolved,
+and no answer carries it (a resolved incident travels with no node).
+
 Everything is deterministic: names are fixed, property values come from the schedule, never
 from the clock, so loading twice writes nothing new (the store returns the existing ids for
 equal content, events and links are idempotent, and the incident is recorded only once).
@@ -32,6 +39,7 @@ Public API::
 
     history() -> list[Batch]                       # the history as plain data
     deployment_events() -> list[DemoEvent]         # the rollback and the alias moves
+    rerun_batch() -> Batch                         # the cached re-run of demand-forecast w15
     load(store, on_progress=None) -> DemoIds       # idempotent; one transaction per batch
     locate(store) -> DemoIds                       # anchors of a loaded demo (read only)
     answers(store, ids) -> list[Answer]            # the eight questions, with Browser views
@@ -64,6 +72,7 @@ from .models import (
     ListOptions,
     ParentContext,
     PropertyType,
+    Reuse,
 )
 from .store.base import Store
 
@@ -75,6 +84,11 @@ FAILED_RUN = ("fraud-detection", 14)
 METRIC = "auc"
 ROLLED_BACK = "churn-prediction"  # its prod target went back from week 15 to week 13
 CHAMPION = "churn-prediction-champion"
+RERUN = ("demand-forecast", 15)  # re-run from cache on the Wednesday of week 15
+RERUN_STEPS = ("ExampleGen", "Trainer", "Evaluator")
+FALSE_ALARM_DATASET = ("Dataset", "store-calendar-2024-w11")
+FALSE_ALARM_REASON = "store-calendar week 11 seems to miss Easter"
+FALSE_ALARM_RESOLUTION = "false alarm: Easter 2024 is in week 13"
 
 TYPES: tuple[ArtifactType | ExecutionType | ContextType, ...] = (
     ArtifactType(name="Dataset", properties={"rows": PropertyType.INT,
@@ -360,12 +374,47 @@ def _record_events(store: Store) -> None:
             deployments.set_alias(store, e.name, model, at=e.at)
 
 
+def rerun_name() -> str:
+    return f"{run_name(*RERUN)}-rerun"
+
+
+def rerun_batch() -> Batch:
+    """demand-forecast week 15 again, all cache hits: CACHED executions reading the same
+    inputs; the original run's outputs are in the batch (so they are held in the re-run's
+    contexts) with no OUTPUT event: the re-run produced nothing. ``load`` REUSED-links each
+    step to the original."""
+    spec = next(p for p in PIPELINES if p.name == RERUN[0])
+    original = _run_batch(spec, RERUN[1])
+    start = _ms(week_start(RERUN[1]) + timedelta(days=2, hours=6))
+    b = Batch(title=f"{spec.name} week {RERUN[1]} re-run (cached)", parent=original.contexts[0])
+    b.contexts = [original.contexts[0], Context(
+        type="PipelineRun", name=rerun_name(),
+        custom_properties={"week": RERUN[1], "started_at": start, "rerun_of": run_name(*RERUN)},
+    )]
+    held = [a for a in original.artifacts if a.type != "PushedModel"]
+    index = {a.name: b.artifact(a) for a in held}
+    by_type = {e.type: (n, e) for n, e in enumerate(original.executions)}
+    for step in RERUN_STEPS:
+        n, e = by_type[step]
+        mine = b.execution(Execution(
+            type=step, name=f"{rerun_name()}/{step}", last_known_state=ExecutionState.CACHED,
+            custom_properties=dict(e.custom_properties),
+        ))
+        for k, a, ev in original.events:
+            if k == n and ev.type is EventType.INPUT:
+                name = original.artifacts[a].name
+                b.event(mine, index[name], EventType.INPUT, start, str(ev.path[0]))
+    return b
+
+
 def history() -> list[Batch]:
-    """The whole history, oldest first: raw snapshots, then each week's pipeline runs."""
+    """The whole history, oldest first: raw snapshots, each week's pipeline runs, then the
+    cached re-run."""
     batches = [_raw_batch()]
     for week in WEEKS:
         for spec in PIPELINES:
             batches.append(_run_batch(spec, week))
+    batches.append(rerun_batch())
     return batches
 
 
@@ -382,6 +431,7 @@ class DemoIds:
     target: int              # churn-prediction-prod (Deployment context, rolled back)
     incident: int
     counts: dict[str, int]
+    resolved_incident: int = 0   # the false alarm on store-calendar week 11 (RESOLVED)
 
 
 def _find(store: Store, kind: Kind, type_name: str, name: str) -> int:
@@ -396,6 +446,37 @@ def _incident_for(store: Store, corrupt: int) -> Incident:
         if inc.source == lineage.artifact(corrupt) and inc.reason == CORRUPT_REASON:
             return inc
     return lineage.mark_bad(store, lineage.artifact(corrupt), CORRUPT_REASON)
+
+
+def _false_alarm(store: Store) -> Incident | None:
+    source = lineage.artifact(_find(store, Kind.ARTIFACT, *FALSE_ALARM_DATASET))
+    return next((i for i in lineage.incidents(store)
+                 if i.source == source and i.reason == FALSE_ALARM_REASON), None)
+
+
+def _resolved_false_alarm(store: Store) -> Incident:
+    """The false alarm: recorded once, resolved (a second load finds it resolved)."""
+    found = _false_alarm(store)
+    if found is None:
+        source = lineage.artifact(_find(store, Kind.ARTIFACT, *FALSE_ALARM_DATASET))
+        found = lineage.mark_bad(store, source, FALSE_ALARM_REASON)
+    if found.status == "OPEN":
+        found = lineage.resolve_incident(store, found.id, FALSE_ALARM_RESOLUTION)
+    return found
+
+
+def _link_reuses(store: Store, rerun_ids: Sequence[int]) -> None:
+    """Each cache hit of the re-run REUSED-links to the week's execution it reused."""
+    links = [
+        Reuse(execution_id=mine,
+              original_id=_find(store, Kind.EXECUTION, step, f"{run_name(*RERUN)}/{step}"))
+        for step, mine in zip(RERUN_STEPS, rerun_ids, strict=True)
+    ]
+    known = {(r.execution_id, r.original_id)
+             for r in store.get_reuses(execution_ids=list(rerun_ids))}
+    new = [r for r in links if (r.execution_id, r.original_id) not in known]
+    if new:
+        store.atomic(lambda w: w.put_reuses(new))
 
 
 ProgressFn = Callable[[int, int, str], None]
@@ -421,6 +502,10 @@ def load(store: Store, on_progress: ProgressFn | None = None) -> DemoIds:
         e_ids, a_ids, c_ids = store.put_lineage_subgraph(
             batch.executions, batch.artifacts, batch.contexts, batch.events
         )
+        if batch.executions and all(
+            e.last_known_state is ExecutionState.CACHED for e in batch.executions
+        ):
+            _link_reuses(store, e_ids)
         if batch.parent is not None:
             store.put_parent_contexts([ParentContext(child_id=c_ids[1], parent_id=c_ids[0])])
         for a_index, e_index, deployment in batch.deployments:
@@ -437,6 +522,7 @@ def load(store: Store, on_progress: ProgressFn | None = None) -> DemoIds:
         on_progress(total - 1, total, "rollback")
     corrupt = _find(store, Kind.ARTIFACT, *CORRUPT_DATASET)
     _incident_for(store, corrupt)
+    _resolved_false_alarm(store)
     if on_progress:
         on_progress(total, total, "incident")
     return locate(store)
@@ -457,6 +543,7 @@ def locate(store: Store) -> DemoIds:
     if incident is None:
         raise NotFoundError("the demo's incident is missing: run `lineage-graph demo`")
     failed_run_name = run_name(*FAILED_RUN)
+    false_alarm = _false_alarm(store)
     return DemoIds(
         model=_find(store, Kind.ARTIFACT, "Model", model_name("churn-prediction", WEEKS[-1])),
         dataset=_find(store, Kind.ARTIFACT, "Dataset", raw_name("customer-events", 13)),
@@ -467,6 +554,7 @@ def locate(store: Store) -> DemoIds:
         target=_find(store, Kind.CONTEXT, "Deployment", f"{ROLLED_BACK}-prod"),
         incident=incident.id,
         counts=expected_counts(),
+        resolved_incident=false_alarm.id if false_alarm is not None else 0,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage_graph import demo
+from lineage_graph import demo, lineage, questions
+from lineage_graph.store.base import Store
 from lineage_graph.store.memory import MemoryStore
 from lineage_graph.store.neo4j import Neo4jStore
 
@@ -26,8 +27,16 @@ def test_history_is_deterministic() -> None:
     assert [b.artifacts for b in first] == [b.artifacts for b in second]
     assert [b.executions for b in first] == [b.executions for b in second]
     counts = demo.expected_counts()
-    # 4 raw families x 6 weeks, 3 pipelines x 6 weekly runs, one failed Trainer.
-    assert counts["contexts"] == 3 + 18 + 3 + 1  # pipelines, runs, deployments, an alias
+    # 4 raw families x 6 weeks, 3 pipelines x 6 weekly runs and a cached re-run, one failed
+    # Trainer.
+    assert counts["contexts"] == 3 + 18 + 1 + 3 + 1  # pipelines, runs, deployments, an alias
+    rerun = first[-1]
+    assert [(e.name, e.last_known_state.value) for e in rerun.executions] == [
+        ("demand-forecast-2024-w15-rerun/ExampleGen", "CACHED"),
+        ("demand-forecast-2024-w15-rerun/Trainer", "CACHED"),
+        ("demand-forecast-2024-w15-rerun/Evaluator", "CACHED")]
+    # It holds the week's outputs but wrote none: only INPUT events.
+    assert {ev.type.value for _, _, ev in rerun.events} == {"INPUT"}
     # One rollback and two alias moves, recorded as executions.
     assert [(e.action, e.name) for e in demo.deployment_events()] == [
         ("alias", "churn-prediction-champion"), ("rollback", "churn-prediction-prod"),
@@ -75,6 +84,10 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     assert prod["live"]["action"] == "rollback"
     assert prod["live"]["model"]["name"] == "churn-prediction-model-2024-w13"
     assert prod["live"]["at"] == demo.deployment_events()[1].at
+    # ... and the week-13 model live again was trained on the corrupt week-12 events: it
+    # carries the open incident (the week-15 model, clean, carries none).
+    assert prod["live"]["model"]["incidents"] == [ids.incident]
+    assert [e["model"]["incidents"] for e in prod["history"]][-2:] == [[], [ids.incident]]
     assert [(e["action"], e["model"]["name"][-3:], e["at"]) for e in prod["history"]] == [
         ("push", "w10", demo.push_time("churn-prediction", 10)),
         ("push", "w12", demo.push_time("churn-prediction", 12)),
@@ -109,6 +122,8 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     # is on the cleanup list too.
     assert "churn-prediction-prod/rollback@2024-04-09T09:30:00.000Z" in deployed
 
+    _cached_rerun_and_false_alarm(neo4j_store, ids)
+
     # Running it again duplicates nothing: same ids, same counts, still one incident.
     again = demo.load(neo4j_store)
     assert again == ids
@@ -121,3 +136,51 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     for ours, theirs in zip(demo.answers(neo4j_store, ids), demo.answers(memory, mem_ids),
                             strict=True):
         assert _without_times(ours.answer) == _without_times(theirs.answer), ours.question
+    assert mem_ids == ids
+    _cached_rerun_and_false_alarm(memory, mem_ids)
+
+
+def _cached_rerun_and_false_alarm(store: Store, ids: demo.DemoIds) -> None:
+    """The cached re-run of demand-forecast week 15 computed nothing; the false alarm on
+    store-calendar week 11 is resolved and travels with no node."""
+    model = store.get_artifact_by_type_and_name("Model", demo.model_name("demand-forecast", 15))
+    assert model is not None and model.id is not None
+    run = questions.pipeline_and_run(store, model.id)
+    assert run.execution.name == "demand-forecast-2024-w15/Trainer"
+    assert [c.name for c in run.contexts] == ["demand-forecast", "demand-forecast-2024-w15"]
+    up = lineage.upstream(store, lineage.artifact(model.id))
+    assert [n.name for n in up.executions] == [
+        "demand-forecast-2024-w15/ExampleGen", "demand-forecast-2024-w15/Trainer"]
+    cached = [e for e in store.get_executions() if e.last_known_state.value == "CACHED"]
+    reuses = store.get_reuses(execution_ids=[e.id for e in cached if e.id is not None])
+    names = {e.id: e.name for e in store.get_executions()}
+    assert sorted((names[r.execution_id], names[r.original_id]) for r in reuses) == [
+        (f"demand-forecast-2024-w15-rerun/{s}", f"demand-forecast-2024-w15/{s}")
+        for s in ("Evaluator", "ExampleGen", "Trainer")]
+    # The re-run holds the week's model (attributed to it) without being its producer.
+    held = store.get_artifacts_by_context(
+        _context_id(store, "PipelineRun", "demand-forecast-2024-w15-rerun"))
+    assert demo.model_name("demand-forecast", 15) in {a.name for a in held}
+    calendar = store.get_artifact_by_type_and_name("Dataset", "store-calendar-2024-w15")
+    assert calendar is not None and calendar.id is not None
+    on = questions.models_trained_on(store, calendar.id, demo.METRIC)
+    assert [r.model.name for r in on.models] == [demo.model_name("demand-forecast", 15)]
+
+    false_alarm = lineage.incident(store, ids.resolved_incident)
+    assert (false_alarm.status, false_alarm.reason, false_alarm.resolution) == (
+        "RESOLVED", demo.FALSE_ALARM_REASON, demo.FALSE_ALARM_RESOLUTION)
+    reached = {t.node.name for t in false_alarm.reached or []}
+    assert {demo.model_name("demand-forecast", 11), "demand-forecast-prod-2024-w11"} <= reached
+    assert all(t.node.incidents == () for t in false_alarm.reached or [])
+    history = questions.deployments(store, lineage.context(
+        _context_id(store, "Deployment", "demand-forecast-prod")))
+    (target,) = history.targets
+    assert [(e.model.name[-3:], e.model.incidents) for e in target.history if e.model] == [
+        ("w11", ()), ("w13", ()), ("w15", ())]
+    assert [i.id for i in lineage.incidents(store, "OPEN")] == [ids.incident]
+
+
+def _context_id(store: Store, type_name: str, name: str) -> int:
+    found = store.get_context_by_type_and_name(type_name, name)
+    assert found is not None and found.id is not None
+    return found.id
