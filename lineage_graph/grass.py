@@ -5,10 +5,23 @@ it into the ``neo4j.conf`` of the Neo4j it provisions (``post_connect_line``), a
 imports the other.
 
 One colour per kind (Artifact blue, Execution green, Context mauve, Incident black with a red
-ring), captions ``{type} {name}``, and two rules that make trouble stand out: ``node.Failed``
-(red, larger: FAILED executions) and ``node.Tainted`` (orange with a red ring: artifacts an
-open incident reached). GraSS selects on labels only, so these need the ``Failed`` /
-``Tainted`` labels on the nodes; their captions also spell the word.
+ring), captions ``{type} {name}``, and rules that make trouble stand out without hiding the
+kind: ``node.Failed`` (FAILED executions: red fill, caption ``FAILED ...``), ``node.Tainted``
+(what an open incident reached: the kind's fill kept, a thick orange ring, caption
+``TAINTED ...``) and ``node.Failed.Tainted`` (both: red fill, orange ring, both words).
+GraSS selects on labels only, so these need the ``Failed`` / ``Tainted`` labels on the nodes.
+Which incident reached a node is the ``Incident {id}`` node the views draw next to it
+(``TAINTS``/``FOUND_IN``): a caption can only interpolate the node's own properties.
+
+Captions that fit: the Browser splits a caption on spaces and fits the words into the circle
+(``fitCaptionIntoCircle``: lines of the chord's width, at most diameter / font-size lines); a
+word wider than its line is cut with an ellipsis. Names are single long words
+(``customer-events-2024-w12``, ``churn-prediction-2024-w15/Trainer``), so at the Browser's
+default size they were cut after ~12 characters. The sheet uses an 8px caption font and
+diameters sized so names of up to ~42 characters (artifacts, executions) fit whole;
+the full name is always in the properties panel (click a node) and in ``lineage-graph
+report``. A shorter stored caption would need a property written with the node (see
+``browser/__init__``).
 
 How neo4j-browser 5.24.0 treats GraSS (read in its bundle, checked in headless Chromium):
 
@@ -61,25 +74,34 @@ WELL_KNOWN_TYPES: Mapping[Kind, tuple[str, ...]] = {
 _Props = tuple[tuple[str, str], ...]
 
 _CAPTION = "'{type} {name}'"
+CAPTION_FONT = "8px"
+# Diameters that fit a name of ~42 (artifacts, executions) / ~34 (contexts) characters on one
+# line at CAPTION_FONT (measured in Chromium: ~4.2 px per character of 8px sans-serif; the
+# longest demo name, ``churn-prediction-2024-w12/examples-train``, is 40).
+DIAMETER: Mapping[Kind, str] = {
+    Kind.ARTIFACT: "180px", Kind.EXECUTION: "180px", Kind.CONTEXT: "150px",
+}
 
 KIND_PROPS: Mapping[Kind, _Props] = {
     Kind.ARTIFACT: (
         ("color", "rgb(74, 144, 226)"),
         ("border-color", "rgb(38, 96, 168)"),
         ("text-color-internal", "rgb(255, 255, 255)"),
+        ("diameter", DIAMETER[Kind.ARTIFACT]),
         ("caption", _CAPTION),
     ),
     Kind.EXECUTION: (
         ("color", "rgb(80, 190, 120)"),
         ("border-color", "rgb(44, 128, 76)"),
         ("text-color-internal", "rgb(255, 255, 255)"),
+        ("diameter", DIAMETER[Kind.EXECUTION]),
         ("caption", _CAPTION),
     ),
     Kind.CONTEXT: (
         ("color", "rgb(178, 132, 200)"),
         ("border-color", "rgb(120, 80, 145)"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "90px"),
+        ("diameter", DIAMETER[Kind.CONTEXT]),
         ("caption", _CAPTION),
     ),
 }
@@ -91,7 +113,7 @@ _BASE: tuple[tuple[str, _Props], ...] = (
         ("border-color", "rgb(154, 161, 172)"),
         ("border-width", "2px"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("font-size", "10px"),
+        ("font-size", CAPTION_FONT),
         ("caption", _CAPTION),
     )),
     ("relationship", (
@@ -105,31 +127,55 @@ _BASE: tuple[tuple[str, _Props], ...] = (
     )),
 )
 
+FAILED_COLOUR = "rgb(226, 45, 55)"
+TAINTED_RING = "rgb(255, 140, 0)"
+
+# Tainted sets no fill: the kind's colour (type colours in a downstream view where everything
+# is tainted) stays, the ring and the caption say TAINTED. A node that is both FAILED and
+# TAINTED matches the last rule, which says both (several classes: the node needs all).
 _TROUBLE: tuple[tuple[str, _Props], ...] = (
     (f"node.{INCIDENT_LABEL}", (
         ("color", "rgb(40, 40, 40)"),
         ("border-color", "rgb(220, 30, 40)"),
         ("border-width", "4px"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "95px"),
-        ("caption", "'Incident {reason}'"),
+        ("diameter", "150px"),
+        ("caption", "'Incident {id} {reason}'"),
     )),
     (f"node.{FAILED_LABEL}", (
-        ("color", "rgb(226, 45, 55)"),
+        ("color", FAILED_COLOUR),
         ("border-color", "rgb(120, 10, 20)"),
         ("border-width", "4px"),
         ("text-color-internal", "rgb(255, 255, 255)"),
-        ("diameter", "95px"),
         ("caption", "'FAILED {type} {name}'"),
     )),
     (f"node.{TAINTED_LABEL}", (
-        ("color", "rgb(255, 152, 0)"),
-        ("border-color", "rgb(220, 30, 40)"),
-        ("border-width", "4px"),
-        ("text-color-internal", "rgb(40, 40, 40)"),
-        ("diameter", "90px"),
+        ("border-color", TAINTED_RING),
+        ("border-width", "8px"),
         ("caption", "'TAINTED {type} {name}'"),
     )),
+    (f"node.{FAILED_LABEL}.{TAINTED_LABEL}", (
+        ("color", FAILED_COLOUR),
+        ("border-color", TAINTED_RING),
+        ("border-width", "8px"),
+        ("text-color-internal", "rgb(255, 255, 255)"),
+        ("caption", "'FAILED TAINTED {type} {name}'"),
+    )),
+)
+
+# Deployment events (lineage_graph.deployments) are named "<target>/<action>@<ISO time>", one
+# long word the circle cannot fit: their caption reads the action and target properties
+# instead (custom properties are stored as ``c.<name>``); the name stays in the properties.
+EVENT_TYPES: tuple[str, ...] = ("Deploy", "Undeploy", "SetAlias")
+# After the trouble rules (so a plain event is not captioned by its name), each with its
+# TAINTED form after it; two classes keep the selectors distinct from the per-type rules.
+_EVENTS: tuple[tuple[str, _Props], ...] = tuple(
+    rule
+    for t in EVENT_TYPES
+    for rule in (
+        (f"node.{Kind.EXECUTION.label}.{t}", (("caption", "'{type} {c.action} {c.target}'"),)),
+        (f"node.{t}.{TAINTED_LABEL}", (("caption", "'TAINTED {type} {c.action} {c.target}'"),)),
+    )
 )
 
 _RELATIONSHIPS: tuple[tuple[str, _Props], ...] = (
@@ -172,6 +218,7 @@ def rules(type_labels: Mapping[str, Kind] | None = None) -> list[tuple[str, _Pro
     for kind in (Kind.ARTIFACT, Kind.EXECUTION, Kind.CONTEXT):
         ordered.append((f"node.{kind.label}", KIND_PROPS[kind]))
     ordered.extend(_TROUBLE)
+    ordered.extend(_EVENTS)
     ordered.extend(_RELATIONSHIPS)
     return ordered
 
@@ -210,6 +257,21 @@ def post_connect_style(type_labels: Mapping[str, Kind] | None = None) -> str:
     return "style " + _one_line(type_labels).replace(";", "';'")
 
 
+# After the style, clear the stream: every ``:style`` command adds a frame whose header is the
+# command itself, i.e. the whole inline stylesheet (13 kB above the results at every login).
+# No Browser command applies a style without that frame (neo4j-browser 5.24: the ``style``
+# command always adds one; ``:style <url>`` would need the asset server up at every connect),
+# so the frame is removed right away. ``clear`` runs once per connect, before any query of the
+# session, so it only drops the connect frame and the start guide.
+QUIET_AFTER_STYLE = "clear"
+
+
+def post_connect_commands(type_labels: Mapping[str, Kind] | None = None) -> str:
+    """The value of ``browser.post_connect_cmd``: apply the style, then clear the stream."""
+    return f"{post_connect_style(type_labels)}; {QUIET_AFTER_STYLE}"
+
+
 def post_connect_line(type_labels: Mapping[str, Kind] | None = None) -> str:
-    """The ``neo4j.conf`` line ``browser.post_connect_cmd=style ...`` (the inline lineage style)."""
-    return "browser.post_connect_cmd=" + post_connect_style(type_labels)
+    """The ``neo4j.conf`` line ``browser.post_connect_cmd=style ...; clear`` (the inline
+    lineage style, applied without leaving the stylesheet in the stream)."""
+    return "browser.post_connect_cmd=" + post_connect_commands(type_labels)

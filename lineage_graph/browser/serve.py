@@ -144,6 +144,11 @@ class AssetServer:
             raise KeyError(f"no document at {path!r}; served: {sorted(self._documents)}")
         return self.base_url + path
 
+    def publish(self, documents: Mapping[str, bytes]) -> None:
+        """Serve these documents too (replacing any at the same paths): documents that name
+        the server's own URL are made after ``bind`` picked the port."""
+        self._documents.update(documents)
+
     def bind(self) -> None:
         """Open the listening socket.
 

@@ -8,22 +8,24 @@ from ..browser.views import view
 from ..errors import NotFoundError
 from ..store.base import Store
 
-_INTRO = (
-    (
+
+def _intro(style_url: str) -> tuple[str, str]:
+    return (
         "Each slide asks one of the questions lineage-graph answers. Click a query to copy "
-        "it into the editor, then press Run."
-    ),
-    (
+        "it into the editor, then press Run.",
         "Colours: artifacts blue, executions green, contexts mauve, incidents black; FAILED "
-        "executions red, tainted artifacts orange. If the graph is grey, open the style link "
-        "that `lineage-graph browse --style` prints, or run "
-        "`:style http://localhost:7399/lineage.grass` while `lineage-graph browse --serve` runs."
-    ),
-)
+        "executions red, tainted nodes ringed orange. If the graph is grey, open the style "
+        "link that `lineage-graph browse --style` prints, or run "
+        f"`:style {style_url}` while `lineage-graph browse --serve` runs.",
+    )
 
 
-def slides(store: Store) -> list[Slide]:
-    """Slides for the demo's questions, or a single how-to slide when it is not loaded."""
+def slides(store: Store, style_url: str = "http://localhost:7399/lineage.grass") -> list[Slide]:
+    """Slides for the demo's questions, or a single how-to slide when it is not loaded.
+
+    ``style_url``: where the serving asset server really offers the style (its port).
+    """
+    _INTRO = _intro(style_url)
     try:
         ids = demo.locate(store)
     except NotFoundError:

@@ -607,7 +607,7 @@ def _type_labels(store: Store) -> dict[str, Kind]:
 
 
 VIEW_CHOICES = ("show", "upstream", "downstream", "provenance", "why_failed", "models_on",
-                "deployed")
+                "deployed", "incident", "incidents")  # browser.select.BROWSE_VIEWS
 BrowserUrlOpt = Annotated[str | None, typer.Option(
     "--browser-url", envvar="NEO4J_BROWSER_URL", show_envvar=True,
     help="Neo4j Browser address (default: the server's, else port 7474).")]
@@ -617,8 +617,9 @@ BrowserUrlOpt = Annotated[str | None, typer.Option(
 @connects
 def browse(
     conn: Connection,
-    ref: Annotated[str | None, typer.Argument(metavar="[REF]", help="An id, or TYPE:NAME.")]
-    = None,
+    ref: Annotated[str | None, typer.Argument(metavar="[REF]", help=(
+        "a:ID, e:ID, c:ID, TYPE:NAME, @ALIAS, an id; a target name for --view deployed; "
+        "i:ID for --view incident."))] = None,
     view: Annotated[str, typer.Option("--view", help="One of: " + ", ".join(VIEW_CHOICES))]
     = "show",
     serve: Annotated[bool, typer.Option("--serve", help=(
@@ -637,43 +638,41 @@ def browse(
     a link that applies the lineage style; --serve serves the guide and style until Ctrl-C.
     """
     from ..browser.links import browse_url
+    from ..browser.select import select
     from ..browser.style import style_command
-    from ..browser.views import view as view_text
-    from ..models import Kind
     from . import output as out
-    from .refs import resolve_node
 
-    if view not in VIEW_CHOICES:
-        raise InvalidInputError(f"--view {view!r}: use one of {', '.join(VIEW_CHOICES)}",
-                                field="view", value=view)
     target = conn.target()
-    with conn.store() as store:
-        node = resolve_node(store, ref, kind_of(kind)) if ref is not None else None
-        labels = _type_labels(store)
-        documents = _documents(store, labels) if serve else {}
-        base = browser_base_url(store, target, browser_url)
-
-    def link(q: str | None) -> str:
-        return browse_url(base, target.uri, q, user=target.user, database=target.database)
-
-    query = None if serve else view_text("overview")
-    if node is not None:
-        assert node.id is not None
-        if node.kind is Kind.CONTEXT and view != "show":
-            raise InvalidInputError(f"--view {view} needs an artifact or execution",
-                                    field="view", value=view)
-        query = view_text(view, node.id, node.kind)
     server = None
     if serve:
         from ..browser.serve import AssetServer
 
-        server = AssetServer(documents, port=port)
+        # Bound first: the guide names the port it is really served on (--port 0: any).
+        server = AssetServer({}, port=port)
         server.bind()
+    try:
+        with conn.store() as store:
+            chosen = select(store, view, ref, kind_of(kind), find_named=_named)
+            node = chosen.node
+            labels = _type_labels(store)
+            if server is not None:
+                server.publish(_documents(store, labels, server.base_url))
+            base = browser_base_url(store, target, browser_url)
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+
+    def link(q: str | None) -> str:
+        return browse_url(base, target.uri, q, user=target.user, database=target.database)
+
+    query = None if serve and ref is None else chosen.query
     guide_cmd = f":play {server.url('/guide.html')}" if server else None
     doc = {
         "url": link(query if query is not None else guide_cmd),
         "query": query,
         "node": out.node_json(node) if node is not None else None,
+        "incident": chosen.incident_id,
         "style_url": link(style_command(labels)),
         "style_command": f":style {server.url('/lineage.grass')}" if server else None,
         "guide_command": guide_cmd,
@@ -696,14 +695,17 @@ def browse(
             server.serve_forever()
 
 
-def _documents(store: Store, labels: dict[str, Kind]) -> dict[str, bytes]:
-    """The guide (questions on the demo history when loaded) and the style, as served."""
+def _documents(store: Store, labels: dict[str, Kind], base_url: str) -> dict[str, bytes]:
+    """The guide (questions on the demo history when loaded) and the style, as served from
+    ``base_url`` (the guide's own links use it)."""
     from ..browser.guide import guide_html
     from ..browser.style import grass_text
     from .guide_slides import slides
 
+    style_url = f"{base_url}/lineage.grass"
     return {
-        "/guide.html": guide_html("lineage-graph: the eight questions", slides(store)).encode(),
+        "/guide.html": guide_html("lineage-graph: the eight questions",
+                                  slides(store, style_url)).encode(),
         "/lineage.grass": grass_text(labels).encode(),
     }
 

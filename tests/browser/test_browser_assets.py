@@ -159,9 +159,10 @@ def test_views_splice_only_an_int_and_a_kind() -> None:
     with pytest.raises(KeyError):
         view("drop_everything", 1, Kind.ARTIFACT)
     for name in VIEWS:
-        header = template(name).splitlines()[:3]
-        assert header[0].startswith("// ") and header[1].startswith("// params:")
-        assert header[2].startswith("// returns:")
+        header = [line for line in template(name).splitlines() if line.startswith("//")]
+        assert header[0].startswith("// Browser view: "), name
+        assert [h for h in header if h.startswith("// params:")], name
+        assert header[-1].startswith("// returns:"), name
 
 
 def test_views_walk_breadth_first(neo4j_target: Neo4jTarget) -> None:
