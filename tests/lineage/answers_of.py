@@ -48,8 +48,13 @@ def _path_summary(store: Store, p: LineagePath | None) -> Any:
 
 
 def answers(store: Store, h: History) -> dict[str, Any]:
-    """Ask everything about ``h`` (already loaded in ``store``)."""
+    """Ask everything about ``h`` (already loaded in ``store``), under its incidents."""
     out: dict[str, Any] = {}
+    for k, bad in enumerate(h.taints):
+        found = L.mark_bad(store, L.artifact(bad), f"bad rows {k}")
+        if bad in h.resolved:
+            L.resolve_incident(store, found.id, "re-ingested")
+    out["open incidents"] = [i.id for i in L.incidents(store, "OPEN")]
     arts = [a.id for a in h.artifacts if a.id is not None]
     execs = [e.id for e in h.executions if e.id is not None]
     models = [a.id for a in h.artifacts if a.type == "Model" and a.id is not None]

@@ -65,6 +65,10 @@ class History:
     attributions: list[Attribution] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
     reuses: list[Reuse] = field(default_factory=list)
+    # Incidents the answers are asked under: artifacts found bad (each its own incident,
+    # recorded before any question), and which of them were resolved again.
+    taints: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
     clock: int = 1_000
 
     def tick(self, step: int = 10) -> int:
@@ -183,9 +187,9 @@ _OUTPUT_TYPES = {
 @st.composite
 def histories(draw: st.DrawFn) -> History:
     """Random small histories: fan-in/out, pipelines with runs (some executions in none),
-    failed and cached runs (some REUSED-linked to the run they reused), deployments
-    (PushedModel artifacts in Deployment contexts), deploy / rollback / undeploy / alias
-    events, late input events."""
+    failed and cached runs (some REUSED-linked to the run they reused, holding its outputs),
+    deployments (PushedModel artifacts in Deployment contexts), deploy / rollback / undeploy /
+    alias events, late input events, incidents (open, or resolved again)."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []
@@ -203,7 +207,9 @@ def histories(draw: st.DrawFn) -> History:
                                   parent=draw(st.sampled_from(pipelines))))
         run = runs[-1] if draw(st.booleans()) else draw(st.sampled_from(runs))
         outputs: list[tuple[str, str, dict[str, Any]]] = []
-        if state is not ExecutionState.FAILED:
+        # A failure writes nothing; a cache hit mostly nothing (it reuses, below).
+        if state is ExecutionState.COMPLETE or (
+                state is ExecutionState.CACHED and draw(st.integers(0, 3)) == 0):
             for k in range(draw(st.integers(0, 2))):
                 otype = draw(st.sampled_from(_OUTPUT_TYPES[etype]))
                 oprops: dict[str, Any] = {}
@@ -230,7 +236,27 @@ def histories(draw: st.DrawFn) -> History:
         h.run(etype, f"{etype.lower()}-{i}", inputs=inputs, outputs=outputs, state=state,
               contexts=contexts, t=h.tick(draw(st.integers(0, 2))),
               declared_events=draw(st.booleans()), **props)
-    # Memoization: a CACHED execution without outputs reused an earlier COMPLETE one.
+    # A re-run from cache: a new run of a pipeline whose steps all hit the cache (CACHED,
+    # reading what the originals read), then maybe a step of it that failed.
+    done = [e for e in h.executions
+            if e.last_known_state is ExecutionState.COMPLETE and e.id is not None]
+    if done and draw(st.integers(0, 2)):
+        rerun = h.context("PipelineRun", f"run-{len(runs)}",
+                          parent=draw(st.sampled_from(pipelines)))
+        runs.append(rerun)
+        for o in draw(st.lists(st.sampled_from(done), min_size=1, max_size=3,
+                               unique_by=lambda e: e.id)):
+            read = [ev.artifact_id for ev in h.events if ev.execution_id == o.id
+                    and ev.type.is_input]
+            h.run(o.type, f"{o.name}-cached", inputs=read, contexts=[rerun],
+                  state=ExecutionState.CACHED, **{**o.custom_properties, **o.properties})
+        if draw(st.booleans()):
+            o = draw(st.sampled_from(done))
+            h.run(o.type, f"{o.name}-failed", inputs=[], contexts=[rerun],
+                  state=ExecutionState.FAILED, error="OOM",
+                  **{**o.custom_properties, **o.properties})
+    # Memoization: a CACHED execution without outputs reused an earlier COMPLETE one, and
+    # holds that one's outputs in its own runs (attributed there, no OUTPUT event).
     for e in h.executions:
         if e.last_known_state is ExecutionState.CACHED and e.id is not None:
             wrote = any(ev.execution_id == e.id and not ev.type.is_input for ev in h.events)
@@ -239,13 +265,24 @@ def histories(draw: st.DrawFn) -> History:
                          and o.last_known_state is ExecutionState.COMPLETE]
             if not wrote and originals:
                 h.reuses.append(Reuse(execution_id=e.id, original_id=originals[-1]))
+                held = [ev.artifact_id for ev in h.events
+                        if ev.execution_id == originals[-1] and not ev.type.is_input]
+                runs_of_e = [a.context_id for a in h.associations if a.execution_id == e.id]
+                h.attributions += [Attribution(artifact_id=a, context_id=c)
+                                   for a in held for c in runs_of_e
+                                   if Attribution(artifact_id=a, context_id=c)
+                                   not in h.attributions]
     # Deployment events in time: deploys, rollbacks (often to an earlier model, at a time that
     # may tie with another event), undeploys, alias moves.
     models = [a.id for a in h.artifacts if a.type == "Model" and a.id is not None]
     if models:
         aliases: list[int] = []
-        for _ in range(draw(st.integers(0, 5))):
-            action = draw(st.sampled_from(["deploy", "deploy", "rollback", "undeploy", "alias"]))
+        # Mostly a deploy, then others: so that rollbacks have something to go back to.
+        actions = ["deploy"] * min(1, draw(st.integers(0, 2))) + [
+            draw(st.sampled_from(["deploy", "deploy", "rollback", "rollback", "undeploy",
+                                  "alias"]))
+            for _ in range(draw(st.integers(0, 5)))]
+        for action in actions:
             if action == "alias":
                 if not aliases or draw(st.booleans()):
                     aliases.append(h.context("ModelAlias", f"alias-{len(aliases)}"))
@@ -256,6 +293,12 @@ def histories(draw: st.DrawFn) -> History:
                 target = draw(st.sampled_from(deployments))
             h.event(action, draw(st.sampled_from(models)), target,
                     at=h.clock + draw(st.integers(-20, 20)))
+    # Incidents open while the questions are asked (one of them maybe resolved again).
+    candidates = [a.id for a in h.artifacts if a.id is not None]
+    h.taints = draw(st.lists(st.sampled_from(candidates), min_size=min(len(candidates), draw(
+        st.sampled_from([0, 1, 1, 2]))), max_size=2, unique=True))
+    if h.taints and draw(st.booleans()):
+        h.resolved = [h.taints[0]]
     if h.executions and draw(st.booleans()):
         # A late input: an artifact older than the execution, recorded after everything else.
         e = draw(st.integers(1, len(h.executions)))
