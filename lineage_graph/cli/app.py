@@ -59,6 +59,7 @@ SUB_APPS: list[tuple[str | None, str]] = [
     ("incident", "lineage_graph.cli.incident"),
     (None, "lineage_graph.cli.backup"),
     (None, "lineage_graph.cli.compare"),
+    (None, "lineage_graph.cli.curate"),
     (None, "lineage_graph.cli.report"),
     (None, "lineage_graph.cli.reproduce"),
 ]

@@ -35,7 +35,10 @@ def show(conn: Connection, incident_id: IdArg, as_json: JsonOpt = False) -> None
     for col in ("kind", "id", "type", "name", "hops", "path"):
         table.add_column(col, overflow="fold")
     for t in inc.reached or []:
-        path = " <- ".join(f"{r.kind.value[0]}:{r.id}" for r in inc.path_to(t.node.ref))
+        try:
+            path = " <- ".join(f"{r.kind.value[0]}:{r.id}" for r in inc.path_to(t.node.ref))
+        except KeyError:  # a node on the way was deleted since (lineage-graph delete)
+            path = "(through a deleted node)"
         table.add_row(t.node.kind.value, str(t.node.id), t.node.type, t.node.name or "",
                       str(t.hops), path)
     c.print(table)

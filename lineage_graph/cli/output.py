@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from ..answers import ContextNode, Incident, LineageNode, NodeRef
-from ..models import Artifact, Execution, Kind, Node
+from ..models import Artifact, Context, Execution, Kind, Node
 from .common import SHOWN_INCIDENTS
 
 if TYPE_CHECKING:
@@ -119,8 +119,15 @@ def node_json(node: NodeLike) -> dict[str, Any]:
         **_times("create_time", node.create_time), **_times("update_time", node.update_time),
         "properties": decoded_properties(node.properties),
         "custom_properties": decoded_properties(node.custom_properties),
+        "tags": _tags(node),
         "incidents": incidents_of(node),
     }
+
+
+def _tags(node: Node) -> list[str]:
+    from ..curation import tags_of
+
+    return tags_of(node)
 
 
 # A pipe or file has no width: rich would wrap at 80 columns and turn one row into several.
@@ -156,9 +163,13 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False,
                 times: bool = False, wide: bool = False) -> Table:
     """A table of nodes: kind, id, type, name, state, uri (and hops; and created with
     ``times``). ``wide``: cells are never cut (see the module docstring)."""
+    nodes = list(nodes)
     cols = ["kind", "id", "type", "name", "state", "uri"]
     if times:
         cols.append("created")
+    tagged = any(isinstance(n, (Artifact, Execution, Context)) and _tags(n) for n in nodes)
+    if tagged:
+        cols.append("tags")
     table = Table(*(_column(c, wide) for c in cols), title=title, title_justify="left",
                   show_lines=False)
     if hops:
@@ -172,6 +183,8 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False,
         row = [d["kind"], str(d["id"]), d["type"], d["name"] or "", state, d["uri"] or ""]
         if times:
             row.append(when(d["create_time_ms"]))
+        if tagged:
+            row.append(", ".join(d.get("tags", ())))
         if hops:
             row.append("" if d.get("hops") is None else str(d["hops"]))
         bad = d["state"] == "FAILED" or d["incidents"]

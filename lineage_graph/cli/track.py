@@ -67,9 +67,11 @@ class SortField(str, Enum):
 
 def _list_options(store: Store, kind: Kind, types: list[str], states: list[str],
                   name: str | None, where: list[str], since: str | None, sort: SortField,
-                  desc: bool, limit: int, offset: int, after: str | None) -> Any:
+                  desc: bool, limit: int, offset: int, after: str | None,
+                  tags: list[str]) -> Any:
     """The store's ``ListOptions`` for ``ls``'s flags (types checked against the store)."""
-    from ..models import ListOptions
+    from ..curation import tag_property
+    from ..models import ListOptions, PropertyFilter
     from .ls_args import check_choice, parse_when, parse_where
 
     known = {t.name: t for t in store.get_types(kind)}
@@ -82,6 +84,8 @@ def _list_options(store: Store, kind: Kind, types: list[str], states: list[str],
         probe = parse_where(text, custom=True)
         declared = any(probe.name in t.properties for t in scope)
         filters.append(probe.model_copy(update={"custom": not declared}))
+    # A tag is the custom property tag.<TAG> = true (lineage_graph.curation).
+    filters += [PropertyFilter(name=tag_property(t), value=True, custom=True) for t in tags]
     return ListOptions(
         types=tuple(chosen) if chosen else None,
         states=_check_states(kind, states),
@@ -123,6 +127,9 @@ def ls(
     after: Annotated[str | None, typer.Option(
         "--after", metavar="CURSOR",
         help="Continue after a previous page (the cursor it printed).")] = None,
+    tags: Annotated[list[str] | None, typer.Option(
+        "--tag", metavar="TAG", help="Only nodes with this tag (repeatable: all of them).")
+    ] = None,
     wide: Annotated[bool, typer.Option(
         "--wide", help="Print every cell whole (tables otherwise cut long cells).")] = False,
     as_json: Annotated[bool, json_option()] = False,
@@ -134,7 +141,7 @@ def ls(
     kind = Kind(what.value.removesuffix("s"))
     with conn.store() as store:
         options = _list_options(store, kind, types or [], states or [], name, where or [],
-                                since, sort, desc, limit, offset, after)
+                                since, sort, desc, limit, offset, after, tags or [])
         try:
             page = store.list_nodes(kind, options)
         except InvalidInputError as exc:

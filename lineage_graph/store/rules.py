@@ -21,7 +21,7 @@ port, so a retry is a clean re-run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
@@ -252,6 +252,21 @@ class WriteRules:
             v.check_int(i, "ids")
         unique = sorted(set(ids))
         return self.port.delete_nodes(kind, unique) if unique else 0
+
+    def edit_node(self, kind: Kind, node_id: int, change: Callable[[Node], Node]) -> int:
+        """Read one node and write ``change(node)`` back in this same transaction (tags and
+        archiving: a small change to what is stored now, not to what a caller read earlier).
+        An unchanged node writes nothing. Returns the id.
+
+        Raises:
+            NotFoundError: no node of ``kind`` with this id.
+        """
+        v.check_int(node_id, "id")
+        found = [n for n in self.port.find_nodes(kind, NodeKeys([node_id], [], []))
+                 if n.id == node_id]
+        if not found:
+            raise NotFoundError(f"no {kind.value} with id {node_id}")
+        return self.put_nodes(kind, [change(found[0])], skip_unchanged=True)[0]
 
     # ---- events and links ----------------------------------------------------------------
 
