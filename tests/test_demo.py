@@ -140,6 +140,26 @@ def test_demo_end_to_end(neo4j_store: Neo4jStore) -> None:
     _cached_rerun_and_false_alarm(memory, mem_ids)
 
 
+def test_printed_deployed_answer_warns_about_the_open_incident_only() -> None:
+    from lineage_graph.cli.query import _summary  # the lines `lineage-graph demo` prints
+
+    store = MemoryStore()
+    ids = demo.load(store)
+    (six,) = [a for a in demo.answers(store, ids) if a.number == 6]
+    assert _summary(six) == [
+        "churn-prediction-prod: Model churn-prediction-model-2024-w13 (rollback, "
+        f"2024-04-09 09:30)  TAINTED (incident #{ids.incident})",
+        f"  2024-03-25 03:35  push     churn-prediction-model-2024-w13  TAINTED (incident "
+        f"#{ids.incident})",
+        "  2024-04-08 03:35  push     churn-prediction-model-2024-w15",
+        f"  2024-04-09 09:30  rollback churn-prediction-model-2024-w13  TAINTED (incident "
+        f"#{ids.incident})",
+    ]
+    # The false alarm on store-calendar week 11 was resolved: nothing printed carries it.
+    printed = "\n".join(line for a in demo.answers(store, ids) for line in _summary(a))
+    assert f"#{ids.resolved_incident}" not in printed
+
+
 def _cached_rerun_and_false_alarm(store: Store, ids: demo.DemoIds) -> None:
     """The cached re-run of demand-forecast week 15 computed nothing; the false alarm on
     store-calendar week 11 is resolved and travels with no node."""

@@ -716,6 +716,12 @@ def _when(ms: int | None) -> str:
     return "" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def _tainted(node: dict[str, Any]) -> str:
+    """A warning after a node of a demo answer that carries open incidents."""
+    ids = node.get("incidents") or []
+    return f"  TAINTED (incident {', '.join(f'#{i}' for i in ids)})" if ids else ""
+
+
 def _summary(a: Any) -> list[str]:
     """A few human lines for one demo answer (``demo.Answer``, JSON-ready ``answer``)."""
     data = a.answer
@@ -751,10 +757,11 @@ def _summary(a: Any) -> list[str]:
                 continue
             model = live["model"] or {}
             lines.append(f"{name}: {model.get('type', '?')} {model.get('name', '?')} "
-                         f"({live['action']}, {_when(live['at'])})")
+                         f"({live['action']}, {_when(live['at'])}){_tainted(model)}")
             for e in t["history"][-3:]:
                 m = e["model"] or {}
-                lines.append(f"  {_when(e['at'])}  {e['action']:<8} {m.get('name', '?')}")
+                lines.append(f"  {_when(e['at'])}  {e['action']:<8} {m.get('name', '?')}"
+                             f"{_tainted(m)}")
         return lines or ["never deployed"]
     if n == 7:
         lines = []
