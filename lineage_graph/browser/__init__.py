@@ -9,9 +9,9 @@ from a URL                 the server to connect to (``dbms=bolt://user@host:por
                            (``cmd=edit&arg=``; not run). No password, no style.
                            See ``links.browse_url`` for the encoding rules.
 from the server's config   ``browser.post_connect_cmd``: commands run after every connect.
-                           The whole stylesheet fits there inline (``config.conf_lines``);
-                           the local server lineage-graph provisions sets it, so its Browser
-                           draws lineage styled with no step at all.
+                           The whole stylesheet fits there inline (``config.conf_lines``),
+                           followed by ``clear``; the local server lineage-graph provisions
+                           sets it, so its Browser draws lineage styled with no step at all.
 needs a web server         guides (``:play <http url>``) and styles by URL (``:style <url>``):
                            fetched over http(s) from allow-listed hosts, with CORS. Neo4j
                            cannot serve extra files (``/browser`` comes from one jar), so
@@ -22,6 +22,24 @@ one step for the rest      any other server (Docker, Aura, a colleague's): open 
                            ``:style <the sheet>`` and the Browser keeps the style (local storage).
 =========================  ===============================================================
 
-Modules: ``links`` (URLs), ``views`` (the Cypher the Browser runs), ``style`` (GraSS),
-``guide`` (HTML slides), ``serve`` (CORS asset server), ``config`` (neo4j.conf lines).
+Modules: ``links`` (URLs), ``views`` (the Cypher the Browser runs), ``select`` (which view
+for a CLI reference: runs, targets, aliases, incidents), ``style`` (GraSS), ``guide`` (HTML
+slides), ``serve`` (CORS asset server), ``config`` (neo4j.conf lines).
+
+What the Browser cannot do, and what we do instead:
+
+* no stylesheet without a frame: every ``:style`` command adds a frame headed by the command,
+  i.e. the whole inline sheet. The post-connect commands are ``style ...; clear``: the style
+  is applied and the stream cleared right after (only the connect frame and the start guide
+  go with it; no query has run yet).
+* no computed captions: GraSS interpolates node properties only, and wraps captions on spaces
+  (a long single-word name is cut with an ellipsis). The sheet sizes font and circles so names
+  of up to ~42 characters fit whole, deployment events are captioned by action and target,
+  and the full name is in the properties panel. A short unique caption (and the open
+  incident ids, for a ``TAINTED #3`` caption) would need a property the store writes with the
+  node; until then a view draws the open incidents of its start as ``Incident <id>`` nodes.
+* no layered layout: only force-directed, which makes a hairball of 30-40 nodes. Views stay
+  small (one walk, the relationships they need, 300 nodes at most); for anything larger,
+  ``lineage-graph report REF -o FILE.html`` (``lineage_graph.report``) draws the same lineage
+  left to right in a self-contained page.
 """

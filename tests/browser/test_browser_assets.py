@@ -224,3 +224,65 @@ def test_asset_server_answers_cors_preflight_and_get() -> None:
         # the port is taken while it serves: a second server says so in one line
         with pytest.raises(UnavailableError):
             AssetServer({}, port=server.port).bind()
+
+
+def test_post_connect_applies_the_style_then_clears_the_stream() -> None:
+    (line,) = [ln for ln in conf_lines() if ln.startswith("browser.post_connect_cmd=")]
+    commands = post_connect_commands(line.removeprefix("browser.post_connect_cmd="))
+    assert [c.split(" ", 1)[0] for c in commands] == ["style", "clear"]
+    assert parse_grass(commands[0].removeprefix("style ")) == parse_grass(grass_text())
+
+
+def test_style_keeps_kind_colours_under_trouble_marks() -> None:
+    sheet = parse_grass(grass_text())
+    assert "color" not in sheet["node.Tainted"]  # the kind's fill stays: type colours survive
+    both = sheet["node.Failed.Tainted"]
+    assert both["color"] == sheet["node.Failed"]["color"]
+    assert both["border-color"] == sheet["node.Tainted"]["border-color"]
+    assert both["caption"] == "FAILED TAINTED {type} {name}"
+    selectors = list(sheet)
+    assert selectors.index("node.Failed") < selectors.index("node.Tainted") < selectors.index(
+        "node.Failed.Tainted")  # later rules win in the Browser
+    assert sheet["node.Incident"]["caption"] == "Incident {id} {reason}"
+
+
+def test_views_splice_only_validated_type_names() -> None:
+    text = view("models_on", 3, Kind.ARTIFACT, model_types=["SavedModel", "mlmd.Model"])
+    assert "x.type IN ['SavedModel', 'mlmd.Model']" in text and "'Model'" not in text
+    with pytest.raises(InvalidInputError, match="model_types"):
+        view("models_on", 3, Kind.ARTIFACT, model_types=["Model'] MATCH (n) DETACH DELETE n //"])
+    deployed = view("deployed", 3, Kind.CONTEXT, deployment_types=["PushedModel", "Deployment"])
+    assert "ev.type IN ['Deploy', 'SetAlias', 'Undeploy']" in deployed
+
+
+def test_select_takes_every_cli_reference() -> None:
+    from lineage_graph import demo
+    from lineage_graph.browser.select import select
+    from lineage_graph.cli.query import _named
+    from lineage_graph.errors import NotFoundError
+    from lineage_graph.store.memory import MemoryStore
+
+    store = MemoryStore()
+    ids = demo.load(store)
+    run = select(store, "why_failed", f"PipelineRun:{demo.run_name(*demo.FAILED_RUN)}")
+    assert run.node is not None and run.node.id == ids.failed_run
+    assert run.query == select(store, "why_failed", f"c:{ids.failed_run}").query
+    assert f"(n:Context {{id: {ids.failed_run}}})" in run.query
+    target = select(store, "deployed", f"{demo.ROLLED_BACK}-prod", find_named=_named)
+    assert target.node is not None and target.node.id == ids.target
+    alias = select(store, "deployed", f"@{demo.CHAMPION}", find_named=_named)
+    assert alias.node is not None and alias.node.kind is Kind.ARTIFACT
+    for ref in (f"i:{ids.incident}", f"incident:{ids.incident}", str(ids.incident)):
+        chosen = select(store, "incident", ref)
+        assert chosen.incident_id == ids.incident
+        assert chosen.query.startswith(f"MATCH (i:Incident {{id: {ids.incident}}})")
+    assert select(store, "incidents", None).query == view("incidents")
+    assert select(store, "show", None).query == view("overview")
+    with pytest.raises(InvalidInputError, match="i:ID"):
+        select(store, "incident", "i:x")
+    with pytest.raises(NotFoundError):
+        select(store, "incident", "i:9999")
+    with pytest.raises(InvalidInputError, match="--view upstream follows artifacts"):
+        select(store, "upstream", f"c:{ids.failed_run}")
+    with pytest.raises(InvalidInputError, match="--view 'sideways'"):
+        select(store, "sideways", "a:1")
