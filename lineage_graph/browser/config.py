@@ -9,8 +9,9 @@ What the Browser takes from the server (``CALL dbms.clientConfig()``, declared i
   leading colon). We put the whole stylesheet there INLINE (``grass.post_connect_style``),
   so every Browser that connects to this server draws lineage graphs styled, with no asset
   server running, then ``clear`` (``grass.post_connect_commands``): the ``:style`` frame
-  would otherwise show the whole sheet above the results at every login. It is skipped in a profile that once opened a ``cmd=play`` link (the
-  Browser then stores ``playImplicitInitCommands=false``); our links use ``cmd=edit``.
+  would otherwise show the whole sheet above the results at every login. It is skipped in
+  a profile that once opened a ``cmd=play`` link (the Browser then stores
+  ``playImplicitInitCommands=false``); our links use ``cmd=edit``.
 
 The guide cannot be configured this way: a ``play <url>`` in post_connect_cmd would fail on
 every connect while the asset server is down, so ``lineage-graph browse --serve`` prints it.
