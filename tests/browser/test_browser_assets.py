@@ -286,3 +286,63 @@ def test_select_takes_every_cli_reference() -> None:
         select(store, "upstream", f"c:{ids.failed_run}")
     with pytest.raises(InvalidInputError, match="--view 'sideways'"):
         select(store, "sideways", "a:1")
+
+
+def _rows(target: Neo4jTarget, query: str) -> list[dict[str, Any]]:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(target.uri, auth=(target.user, target.password),
+                                    notifications_min_severity="OFF") as driver:
+        records = driver.execute_query(query, database_=target.database).records
+    return [r.data() for r in records]
+
+
+def test_deployed_and_models_on_views_answer_from_events_and_roles(
+    neo4j_target: Neo4jTarget,
+) -> None:
+    """``deployed`` shows a target's deployment events (the demo's rollback is what is live
+    now) and pushes; ``models_on`` finds models by the stored roles (a TFX ``SavedModel``),
+    not by the type name ``Model``."""
+    from lineage_graph import demo, roles
+    from lineage_graph.answers import ROLE_DEPLOYMENT, ROLE_MODEL
+    from lineage_graph.models import (
+        Artifact,
+        ArtifactAndEvent,
+        ArtifactType,
+        EventType,
+        Execution,
+        ExecutionType,
+    )
+    from lineage_graph.store.neo4j import Neo4jStore
+
+    store = Neo4jStore.from_target(neo4j_target)
+    try:
+        store.init_schema()
+        store.clear()
+        ids = demo.load(store)
+        store.put_types([ArtifactType(name="SavedModel"), ExecutionType(name="Trainer")])
+        tfx = store.put_execution(
+            Execution(type="Trainer", name="tfx-train"),
+            [ArtifactAndEvent(artifact=Artifact(type="Dataset", name="tfx-examples"),
+                              event_type=EventType.INPUT),
+             ArtifactAndEvent(artifact=Artifact(type="SavedModel", name="tfx-saved-model"),
+                              event_type=EventType.OUTPUT)])
+        mapping = roles.current(store)
+    finally:
+        store.close()
+    types = {"model_types": mapping.types(ROLE_MODEL),
+             "deployment_types": mapping.types(ROLE_DEPLOYMENT)}
+    (row,) = _rows(neo4j_target, view("deployed", ids.target, Kind.CONTEXT, **types))
+    live = f"{demo.ROLLED_BACK}-prod"
+    assert [name for name, _ in row["live"]] == [live]
+    assert row["live"][0][1].startswith(f"{live}/rollback@")
+    assert [t["name"] for t in row["targets"]] == [live]
+    assert {e["c.action"] for e in row["events"]} >= {"rollback"}
+    assert all(p["type"] in ("PushedModel", "Pusher") for p in row["pushes"]) and row["pushes"]
+    (by_model,) = _rows(neo4j_target, view("deployed", ids.model, Kind.ARTIFACT, **types))
+    assert {name for name, _ in by_model["live"]} >= {live}
+
+    (on,) = _rows(neo4j_target, view("models_on", tfx.artifact_ids[0], Kind.ARTIFACT, **types))
+    assert [m["name"] for m in on["models"]] == ["tfx-saved-model"]
+    (old,) = _rows(neo4j_target, view("models_on", tfx.artifact_ids[0], Kind.ARTIFACT))
+    assert old["models"] == []  # the old hard-coded ['Model'] found nothing
