@@ -1,5 +1,7 @@
 """kill -9 of the writing process half-way, then a re-run: the graph equals a clean run.
 
+Writers: an MLMD import, an OpenLineage import and a tracked run (resumed under its name).
+
 The client is a separate process killed with SIGKILL while it writes (no handler, no
 cleanup: what a crash, an OOM kill or a pulled plug does). What it left must already be
 consistent (every transaction is whole: no execution without its events), and running the
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -28,6 +31,8 @@ from lineage_graph.store.neo4j import Neo4jStore
 from lineage_graph.target import Neo4jTarget
 from tests.interop.mlmd_history import build
 from tests.interop.test_mlmd import assert_same_as_mlmd
+
+from . import crash_workloads as w
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,3 +210,70 @@ def test_openlineage_ingest_killed_midway_then_rerun_equals_clean_run(
     clean = MemoryStore()
     assert _ingest_file(clean, path) == 2 * runs
     assert _canonical(neo4j_store) == _canonical(clean)
+
+
+# ---- a tracked run (lineage_graph.tracking run/step) -------------------------------------------
+
+
+def _tracked_round(
+    store: Neo4jStore, target: Neo4jTarget, data: Path, steps: int, at: int, clean: Any
+) -> int:
+    """Kill the tracked run once ``at`` executions are recorded, resume it; the executions
+    the killed run had recorded."""
+    store.clear()
+    proc = w.spawn(target, w.TRACKED, str(data), str(steps))
+    _kill_when(proc, store, lambda s: s["executions"] >= at)
+    executions = store.get_executions()
+    assert at <= len(executions) < 2 * steps
+    # Each step call was one transaction: every recorded execution has its input and output.
+    for x in executions:
+        assert x.id is not None and x.last_known_state.value == "COMPLETE"
+        events = store.get_events(execution_ids=[x.id])
+        assert sorted(e.type.value for e in events) == ["INPUT", "OUTPUT"]
+    w.run_to_end(target, w.TRACKED, str(data), str(steps))  # resume=True, same run name
+    got = w.canonical(store, tracked=True)
+    w.assert_same(got, clean)
+    assert got["cached"] == len(executions)  # what was recorded is not computed again
+    return len(executions)
+
+
+def test_tracked_run_killed_midway_then_resumed_equals_clean_run(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    data = w.tracked_data(tmp_path / "data")
+    steps = 25
+    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps))
+    clean = w.canonical(neo4j_store, tracked=True)
+    assert clean["cached"] == 0 and len(clean["executions"]) == 2 * steps
+    assert _tracked_round(neo4j_store, neo4j_target, data, steps, 10, clean) >= 10
+
+
+@pytest.mark.heavy
+@pytest.mark.timeout(7200)
+def test_client_killed_at_random_points_rounds(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget, tmp_path: Path
+) -> None:
+    rng = random.Random(14)
+    rounds = 10
+    data = w.tracked_data(tmp_path / "data")
+    steps = 40
+    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps))
+    clean_tracked = w.canonical(neo4j_store, tracked=True)
+    events = w.openlineage_file(tmp_path / "events.jsonl", 300)
+    neo4j_store.clear()
+    w.run_to_end(neo4j_target, w.OPENLINEAGE, str(events))
+    clean_ol = w.canonical(neo4j_store)
+    survived = 0
+    for _ in range(rounds):
+        _tracked_round(
+            neo4j_store, neo4j_target, data, steps, rng.randrange(1, 2 * steps - 8), clean_tracked
+        )
+        neo4j_store.clear()
+        proc = w.spawn(neo4j_target, w.OPENLINEAGE, str(events))
+        at = rng.randrange(1, 250)
+        _kill_when(proc, neo4j_store, lambda s, at=at: s["executions"] >= at)
+        w.run_to_end(neo4j_target, w.OPENLINEAGE, str(events))
+        w.assert_same(w.canonical(neo4j_store), clean_ol)
+        survived += 1
+    print(f"\nkill -9 of the client (tracked run + OpenLineage import): {survived} rounds")
+    assert survived == rounds
