@@ -39,6 +39,13 @@ class Selection:
     node: Node | None = None
     incident_id: int | None = None
 
+    @property
+    def node_ref(self) -> str | None:
+        """``a:12`` / ``c:3`` / ``i:2``: the reference ``lineage-graph report`` takes."""
+        if self.incident_id is not None:
+            return f"i:{self.incident_id}"
+        return ref_text(self.node) if self.node is not None else None
+
 
 def incident_number(ref: str) -> int:
     """The id in ``i:3`` / ``incident:3`` / ``3``.

@@ -676,6 +676,9 @@ def browse(
         "style_url": link(style_command(labels)),
         "style_command": f":style {server.url('/lineage.grass')}" if server else None,
         "guide_command": guide_cmd,
+        # The Browser has no layered layout: past ~20 nodes the report is the readable form.
+        "report_command": (f"lineage-graph report {chosen.node_ref} -o lineage.html"
+                           if chosen.node_ref else None),
     }
     if as_json:
         emit_json(doc)
@@ -683,6 +686,8 @@ def browse(
         c = out.console()
         c.print("[bold]Open in Neo4j Browser[/bold] (log in, then press Run):")
         c.print(doc["url"], markup=False)
+        if doc["report_command"]:
+            c.print(f"Drawn left to right, to share: {doc['report_command']}", markup=False)
         if style:
             c.print("[bold]Style[/bold] (open once, press Run; the Browser keeps it):")
             c.print(doc["style_url"], markup=False)

@@ -266,6 +266,7 @@ def test_select_takes_every_cli_reference() -> None:
     ids = demo.load(store)
     run = select(store, "why_failed", f"PipelineRun:{demo.run_name(*demo.FAILED_RUN)}")
     assert run.node is not None and run.node.id == ids.failed_run
+    assert run.node_ref == f"c:{ids.failed_run}"  # what `report` takes
     assert run.query == select(store, "why_failed", f"c:{ids.failed_run}").query
     assert f"(n:Context {{id: {ids.failed_run}}})" in run.query
     target = select(store, "deployed", f"{demo.ROLLED_BACK}-prod", find_named=_named)
@@ -274,7 +275,7 @@ def test_select_takes_every_cli_reference() -> None:
     assert alias.node is not None and alias.node.kind is Kind.ARTIFACT
     for ref in (f"i:{ids.incident}", f"incident:{ids.incident}", str(ids.incident)):
         chosen = select(store, "incident", ref)
-        assert chosen.incident_id == ids.incident
+        assert chosen.incident_id == ids.incident and chosen.node_ref == f"i:{ids.incident}"
         assert chosen.query.startswith(f"MATCH (i:Incident {{id: {ids.incident}}})")
     assert select(store, "incidents", None).query == view("incidents")
     assert select(store, "show", None).query == view("overview")

@@ -258,6 +258,7 @@ def test_browse_views_take_run_target_and_incident_references(world: World) -> N
     run = _browse(world.target, f"PipelineRun:{demo.run_name(*demo.FAILED_RUN)}",
                   "--view", "why_failed")
     assert run["node"]["id"] == ids.failed_run and run["node"]["kind"] == "context"
+    assert run["report_command"] == f"lineage-graph report c:{ids.failed_run} -o lineage.html"
     assert run["query"] == _browse(world.target, f"c:{ids.failed_run}", "--view",
                                    "why_failed")["query"]
     target = _browse(world.target, f"{demo.ROLLED_BACK}-prod", "--view", "deployed")
