@@ -63,6 +63,29 @@ def _ingest(results: dict[str, Any], workload: str, system: str) -> dict[str, An
     )
 
 
+def _bulk_target(results: dict[str, Any], workload: str) -> dict[str, Any]:
+    """The bulk first load (``run --bulk``) against MLMD's batch calls on ``workload``."""
+    row: dict[str, Any] = {
+        "target": "bulk first load of a fresh store (neo4j-admin database import), "
+        ">= 20x MLMD's batch calls",
+        "workload": workload,
+        "met": False,
+    }
+    rows = [r for r in results["ingest"] if r["workload"] == workload]
+    bulk = next((r for r in rows if r.get("mode") == "bulk import (neo4j-admin)"), None)
+    batch = next((r for r in rows if r.get("mode") == "batch calls"), None)
+    if bulk is None or batch is None:
+        missing = "no bulk row (run with --bulk)" if bulk is None else "no MLMD batch-call row"
+        return {**row, "measured": f"not measured in this run: {missing}"}
+    r = bulk["rate"] / batch["rate"]
+    return {
+        **row,
+        "met": r >= 20,
+        "measured": f"bulk {bulk['rate']:,.0f}/s vs MLMD batch {batch['rate']:,.0f}/s = "
+        f"**{r:.1f}x** (need >= 20x; CSV + stop + import + start + schema)",
+    }
+
+
 def _names(results: dict[str, Any], prefix: str) -> list[str]:
     seen = list(dict.fromkeys(r["workload"] for r in results["ingest"]))
     return [w for w in seen if w.startswith(prefix)]
@@ -180,15 +203,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     f"{batch['rate']:,.0f}/s = **{r:.1f}x** (need >= 2x)",
                 }
             )
-        out.append(
-            {
-                "target": "bulk first load of a fresh store (neo4j-admin database import), "
-                ">= 20x MLMD's batch calls",
-                "workload": biggest,
-                "met": False,
-                "measured": "not built: no bulk loader yet (see the notes)",
-            }
-        )
+        out.append(_bulk_target(results, biggest))
     for row in results.get("cli", []):
         out.append(
             {

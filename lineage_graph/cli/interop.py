@@ -75,15 +75,16 @@ def import_mlmd_cmd(
                         "external ids (mlmd:<kind>:<id>), so a re-import finds them.")] = False,
     source: Annotated[str | None, typer.Option(
         "--source", help="With --merge: a name for this MLMD store in the external ids.")] = None,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="First load of an empty local store through neo4j-admin import "
+                       "(restarts the local server; much faster for big stores).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import an MLMD store (types, nodes, events, links) keeping MLMD's ids (or, with
     --merge, beside existing history); re-runs add only what is new. An older MLMD schema is
-    read from an upgraded temporary copy; the file itself is never written."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ..interop.mlmd import import_mlmd, mysql_config_from_file, open_mlmd
+    read from an upgraded temporary copy; the file itself is never written. --bulk loads an
+    empty local store in one neo4j-admin import (same result)."""
+    from ..interop.mlmd import mysql_config_from_file, open_mlmd
 
     if (sqlite_file is None) == (mysql_config is None):
         raise InvalidInputError(
@@ -94,6 +95,40 @@ def import_mlmd_cmd(
     else:
         assert mysql_config is not None
         mlmd = open_mlmd(mysql_config=mysql_config_from_file(mysql_config))
+    if bulk:
+        if merge:
+            raise InvalidInputError(
+                "--bulk loads an empty store; --merge is for one that holds history",
+                field="bulk",
+            )
+        from ..interop.bulk import bulk_import_mlmd
+
+        report, _ = bulk_import_mlmd(
+            conn.target(start=True), mlmd, batch=batch,
+            progress=None if as_json else (lambda line: typer.echo(line, err=True)),
+        )  # fmt: skip
+    else:
+        report = _import_mlmd_rows(conn, mlmd, batch, merge, source, as_json)
+    doc = report.as_dict()
+    summary = ", ".join(
+        f"{doc['new'][k]} new / {doc['updated'][k]} updated {k}s"
+        for k in ("artifact", "execution", "context")
+    )
+    _emit(doc, as_json, f"imported: {summary}; {doc['events']['new']} new events")
+    for old, new in report.renamed.items():
+        if not as_json:
+            typer.echo(f"renamed {old} -> {new}", err=True)
+
+
+def _import_mlmd_rows(
+    conn: Connection, mlmd: Any, batch: int, merge: bool, source: str | None, as_json: bool
+) -> Any:
+    """The transactional import (any store), with a progress bar on a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..interop.mlmd import import_mlmd
+
     with (
         conn.store(write=True, start=True) as store,
         Progress(
@@ -112,16 +147,7 @@ def import_mlmd_cmd(
                 tasks[phase] = bar.add_task(phase, total=max(total, 1))
             bar.update(tasks[phase], completed=done, total=max(total, 1))
 
-        report = import_mlmd(store, mlmd, batch=batch, progress=tick, merge=merge, source=source)
-    doc = report.as_dict()
-    summary = ", ".join(
-        f"{doc['new'][k]} new / {doc['updated'][k]} updated {k}s"
-        for k in ("artifact", "execution", "context")
-    )
-    _emit(doc, as_json, f"imported: {summary}; {doc['events']['new']} new events")
-    for old, new in report.renamed.items():
-        if not as_json:
-            typer.echo(f"renamed {old} -> {new}", err=True)
+        return import_mlmd(store, mlmd, batch=batch, progress=tick, merge=merge, source=source)
 
 
 @import_app.command("mlflow")
