@@ -1,7 +1,12 @@
 """Hypothesis over the HTTP endpoint: garbage bodies, random JSON, compression and headers.
 
 Whatever a client sends, the server answers (never a reset, never 5xx), its answer is one
-JSON document, it keeps serving, and a canary node already in the store survives.
+JSON document, it keeps serving, a canary node already in the store survives, and the store
+stays consistent (every run it holds is linked to its job: each event was all or nothing).
+Bodies: random bytes, random JSON, events with fields replaced, well-formed events with
+hostile names (quotes, backticks, unicode, huge), NaN/Infinity tokens and numbers past
+float64, deep nesting; plain, gzip, deflate or truncated. The quick run tries ``EXAMPLES``
+requests; the heavy one many more (the count is printed at the end).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from lineage_graph.store.memory import MemoryStore
 
 from .serve_client import EVENT_TEMPLATE, request_bytes, send_raw
 
-EXAMPLES = 400
+EXAMPLES = 60
+HEAVY_EXAMPLES = 3000
 _tried: dict[str, int] = {"n": 0}
 
 json_values = st.recursive(
@@ -48,8 +54,36 @@ def mutated_events(draw: st.DrawFn) -> Any:
     return draw(st.sampled_from([event, [event], [event, draw(json_values)]]))
 
 
+hostile_names = st.one_of(
+    st.sampled_from(["'", '"', "`", "`) DETACH DELETE n //", "\u202e", "😀", "a" * 20_000, ""]),
+    st.text(max_size=30),
+)
+
+
+@st.composite
+def hostile_events(draw: st.DrawFn) -> Any:
+    """Well-formed events (they reach the store) with hostile names and values."""
+    event: dict[str, Any] = json.loads(json.dumps(EVENT_TEMPLATE))
+    event["run"] = {"runId": str(draw(st.uuids()))}
+    event["job"] = {"namespace": draw(hostile_names), "name": draw(hostile_names)}
+    event["inputs"] = [{"namespace": draw(hostile_names), "name": draw(hostile_names)}]
+    event["eventType"] = draw(st.sampled_from(["START", "COMPLETE", "FAIL", "OTHER", "start"]))
+    if draw(st.booleans()):
+        event["run"]["facets"] = {draw(hostile_names): {"_producer": "p", "v": draw(json_values)}}
+    return event
+
+
+NAN_BODIES = [
+    b'{"eventType": NaN}', b'{"eventTime": Infinity}', b"[NaN]", b"-Infinity",
+    b'{"run": {"runId": 1e999}}', b'{"x": ' + b"9" * 5000 + b"}",
+]  # fmt: skip
+
 bodies = st.one_of(
+    hostile_events().map(lambda v: json.dumps(v).encode()),  # first: shrinks towards it
     st.binary(max_size=600),
+    st.sampled_from(NAN_BODIES),
+    hostile_events().map(lambda v: json.dumps(v).encode()),
+    st.lists(hostile_events(), min_size=1, max_size=3).map(lambda v: json.dumps(v).encode()),
     json_values.map(lambda v: json.dumps(v).encode()),
     mutated_events().map(lambda v: json.dumps(v).encode()),
     st.integers(1, 3000).map(lambda n: b"[" * n + b"]" * n),
@@ -117,25 +151,48 @@ def fuzz_server() -> Iterator[tuple[LineageServer, MemoryStore, int]]:
     print(f"\nserve fuzz: {_tried['n']} requests tried, answers {statuses}")
 
 
-@settings(
+QUICK = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(
-    method=methods,
-    path=paths,
-    body=bodies,
-    content_type=content_types,
-    length=lengths,
-    encoding=encodings,
-    how=compressions,
-    host=hosts,
-    extra=extra_headers,
-    clean=st.booleans(),
+requests = st.fixed_dictionaries(
+    {
+        "method": methods,
+        "path": paths,
+        "body": bodies,
+        "content_type": content_types,
+        "length": lengths,
+        "encoding": encodings,
+        "how": compressions,
+        "host": hosts,
+        "extra": extra_headers,
+        "clean": st.booleans(),
+    }
 )
+
+
+@QUICK
+@given(request=requests)
 def test_garbage_never_gets_5xx_and_the_canary_survives(
-    fuzz_server: tuple[LineageServer, MemoryStore, int],
+    fuzz_server: tuple[LineageServer, MemoryStore, int], request: dict[str, Any]
+) -> None:
+    _fuzz_once(*fuzz_server, **request)
+
+
+@pytest.mark.heavy
+@settings(QUICK, max_examples=HEAVY_EXAMPLES)
+@given(request=requests)
+def test_garbage_never_gets_5xx_and_the_canary_survives_heavy(
+    fuzz_server: tuple[LineageServer, MemoryStore, int], request: dict[str, Any]
+) -> None:
+    _fuzz_once(*fuzz_server, **request)
+
+
+def _fuzz_once(
+    srv: LineageServer,
+    store: MemoryStore,
+    canary: int,
     method: str,
     path: str,
     body: bytes,
@@ -147,7 +204,6 @@ def test_garbage_never_gets_5xx_and_the_canary_survives(
     extra: list[tuple[str, str]],
     clean: bool,
 ) -> None:
-    srv, store, canary = fuzz_server
     if clean:  # a well-formed request around the body, so that bodies reach the ingest
         method, content_type, length, extra = "POST", "application/json", "auto", []
         path = path if path.startswith("/api/v1/lineage") else "/api/v1/lineage"
@@ -173,6 +229,10 @@ def test_garbage_never_gets_5xx_and_the_canary_survives(
             assert "error" in doc
     [found] = store.get_artifacts_by_id([canary])
     assert (found.type, found.name) == ("Canary", "tweety")
+    if answer.status == 201:
+        _tried["written"] = _tried.get("written", 0) + 1
+        for x in store.get_executions():  # every run came whole, with its job
+            assert x.id is not None and store.get_contexts_by_execution(x.id), x
 
 
 def test_after_the_fuzz_the_server_still_serves(
