@@ -38,8 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 VOLATILE_CUSTOM = frozenset({"start_time", "end_time", "opened_by"})
 
 
-def spawn(target: Neo4jTarget, code: str, *args: str) -> subprocess.Popen[bytes]:
-    """``code`` in a new Python process writing to ``target`` (NEO4J_* in its environment)."""
+def spawn(target: Neo4jTarget, code: str, *args: str, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    """``code`` in a new Python process writing to ``target`` (NEO4J_* in its environment).
+
+    A tracked run records the git commit of its working directory: give it one outside this
+    repository (others commit to it while the tests run)."""
     env = {
         **os.environ,
         "NEO4J_URI": target.uri,
@@ -50,7 +53,7 @@ def spawn(target: Neo4jTarget, code: str, *args: str) -> subprocess.Popen[bytes]
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code), *args],
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -141,8 +144,10 @@ def openlineage_file(path: Path, runs: int) -> Path:
     return path
 
 
-def run_to_end(target: Neo4jTarget, code: str, *args: str, timeout: float = 600) -> None:
-    proc = spawn(target, code, *args)
+def run_to_end(
+    target: Neo4jTarget, code: str, *args: str, cwd: Path = ROOT, timeout: float = 600
+) -> None:
+    proc = spawn(target, code, *args, cwd=cwd)
     _, err = proc.communicate(timeout=timeout)
     assert proc.returncode == 0, err.decode(errors="replace")[-3000:]
 

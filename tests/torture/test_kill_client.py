@@ -221,7 +221,7 @@ def _tracked_round(
     """Kill the tracked run once ``at`` executions are recorded, resume it; the executions
     the killed run had recorded."""
     store.clear()
-    proc = w.spawn(target, w.TRACKED, str(data), str(steps))
+    proc = w.spawn(target, w.TRACKED, str(data), str(steps), cwd=data)
     _kill_when(proc, store, lambda s: s["executions"] >= at)
     executions = store.get_executions()
     assert at <= len(executions) < 2 * steps
@@ -230,7 +230,7 @@ def _tracked_round(
         assert x.id is not None and x.last_known_state.value == "COMPLETE"
         events = store.get_events(execution_ids=[x.id])
         assert sorted(e.type.value for e in events) == ["INPUT", "OUTPUT"]
-    w.run_to_end(target, w.TRACKED, str(data), str(steps))  # resume=True, same run name
+    w.run_to_end(target, w.TRACKED, str(data), str(steps), cwd=data)  # resume=True, same run name
     got = w.canonical(store, tracked=True)
     w.assert_same(got, clean)
     assert got["cached"] == len(executions)  # what was recorded is not computed again
@@ -242,7 +242,7 @@ def test_tracked_run_killed_midway_then_resumed_equals_clean_run(
 ) -> None:
     data = w.tracked_data(tmp_path / "data")
     steps = 25
-    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps))
+    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps), cwd=data)
     clean = w.canonical(neo4j_store, tracked=True)
     assert clean["cached"] == 0 and len(clean["executions"]) == 2 * steps
     assert _tracked_round(neo4j_store, neo4j_target, data, steps, 10, clean) >= 10
@@ -257,7 +257,7 @@ def test_client_killed_at_random_points_rounds(
     rounds = 10
     data = w.tracked_data(tmp_path / "data")
     steps = 40
-    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps))
+    w.run_to_end(neo4j_target, w.TRACKED, str(data), str(steps), cwd=data)
     clean_tracked = w.canonical(neo4j_store, tracked=True)
     events = w.openlineage_file(tmp_path / "events.jsonl", 300)
     neo4j_store.clear()
