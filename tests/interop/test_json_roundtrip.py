@@ -94,16 +94,18 @@ def test_a_store_moves_and_answers_the_same(backend: str, request: pytest.Fixtur
     doc = ex.to_json(source)
     jsonschema.validate(doc, ex.EXPORT_JSON_SCHEMA)
     assert doc["format"] == "lineage-graph/1" and doc["complete"] is True
-    assert [i["status"] for i in doc["incidents"]] == ["OPEN", "RESOLVED"]
-    assert doc["reuses"] == [{"execution_id": doc["executions"][-1]["id"],
-                              "original_id": ids.failed_execution}]
+    # The demo's open incident and its resolved false alarm, then this test's resolved one.
+    assert [i["status"] for i in doc["incidents"]] == ["OPEN", "RESOLVED", "RESOLVED"]
+    # The demo's cached re-run (three steps), then this test's link.
+    assert len(doc["reuses"]) == 4 and doc["reuses"][-1] == {
+        "execution_id": doc["executions"][-1]["id"], "original_id": ids.failed_execution}
     target: Store = MemoryStore() if backend == "memory" else request.getfixturevalue(
         "neo4j_store")
 
     report = import_json(target, _load(doc))
     assert report.mode == "kept ids"
     assert report.new["artifacts"] == len(doc["artifacts"])
-    assert report.new["incidents"] == 2 and report.new["events"] == len(doc["events"])
+    assert report.new["incidents"] == 3 and report.new["events"] == len(doc["events"])
     _same_store(source, ids, target)
     # export -> import -> export gives the same document (but for the export time).
     assert _doc(target) == _doc(source)
@@ -200,7 +202,7 @@ def test_stdout_and_stdin_through_the_real_command(
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "-").exists() and not (ROOT / "-").exists()
     doc = json.loads(out.stdout)
-    assert doc["format"] == "lineage-graph/1" and len(doc["incidents"]) == 2
+    assert doc["format"] == "lineage-graph/1" and len(doc["incidents"]) == 3
     assert out.stderr.startswith("wrote stdout: ")
 
     neo4j_store.clear()
