@@ -67,7 +67,15 @@ CALL (deploy_types) {
 WITH model_types, deploy_types, training_types, not_models, pipeline_types, collect(DISTINCT x) AS found
 WITH model_types, deploy_types, training_types, not_models, pipeline_types,
      found + [y IN COLLECT { UNWIND found AS f MATCH (f)<-[:REUSED]-(y:Execution) RETURN DISTINCT y }
-              WHERE NOT y IN found] AS own
+              WHERE NOT y IN found] AS found
+// Only events give rows (a recorded event, a push, a CACHED re-run of a push): the rest of a
+// pipeline's executions are dropped here, before the per-execution work below (a point
+// question on a pipeline of thousands of runs must not walk every step twice).
+WITH model_types, deploy_types, training_types, not_models, pipeline_types,
+     [x IN found WHERE x.type IN $event_types
+        OR EXISTS { (x)-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT]->(p:Artifact) WHERE p.type IN deploy_types }
+        OR EXISTS { (x)-[:REUSED]->(:Execution)-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT]->(p:Artifact)
+                    WHERE p.type IN deploy_types }] AS own
 // 2. Where they may have gone (a superset of their targets) ...
 WITH model_types, deploy_types, training_types, not_models, pipeline_types, own,
      COLLECT {
@@ -99,6 +107,10 @@ WITH model_types, deploy_types, training_types, not_models, pipeline_types, own,
        MATCH (t)<-[:CHILD_OF*0..]-(c)
        WITH DISTINCT c WHERE 'Context' IN labels(c)
        MATCH (c)<-[:ASSOCIATED_WITH]-(x:Execution)
+       WHERE x.type IN $event_types
+          OR EXISTS { (x)-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT]->(p:Artifact) WHERE p.type IN deploy_types }
+          OR EXISTS { (x)-[:REUSED]->(:Execution)-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT]->(p:Artifact)
+                      WHERE p.type IN deploy_types }
        RETURN x
        UNION
        UNWIND targets AS t
