@@ -116,8 +116,9 @@ class LineageQueries(ABC):
 
     @abstractmethod
     def _creation_rows(self, artifact_ids: list[int]) -> list[tuple[int, int | None, list[int]]]:
-        """Per existing artifact: its id, ``create_time`` and the timestamps of the output
-        events (OUTPUT, DECLARED_OUTPUT, INTERNAL_OUTPUT, PENDING_OUTPUT) that wrote it."""
+        """Per existing artifact: its id, ``create_time`` and, per output event (OUTPUT,
+        DECLARED_OUTPUT, INTERNAL_OUTPUT, PENDING_OUTPUT) that wrote it, the later of the
+        event's timestamp and its execution's ``create_time`` (None-less)."""
 
     @abstractmethod
     def lineage_edges(self, nodes: Sequence[NodeRef]) -> list[LineageEdge]:
@@ -326,9 +327,11 @@ class LineageQueries(ABC):
 
 def creation_time(create_time: int | None, output_ts: Sequence[int | None]) -> int | None:
     """The time an artifact came to be, what "upstream as of its creation" walks at: the
-    later of its ``create_time`` and its earliest producing event. A store may stamp the event
-    a moment after the node (MLMD writes the artifact, then its events): taking the later one
-    keeps the event that made the artifact in its own as-of graph. None without either."""
+    later of its ``create_time`` and its earliest production (an output event, at the later of
+    its timestamp and its execution's creation). A store may stamp the event or the execution a
+    moment after the node (MLMD writes the artifact, then its events; a batch client writes
+    artifacts, then executions, then events): taking the later one keeps what made the
+    artifact in its own as-of graph. None without either."""
     stamps = [t for t in output_ts if t is not None]
     times = [t for t in (create_time, min(stamps) if stamps else None) if t is not None]
     return max(times) if times else None

@@ -268,8 +268,11 @@ class MemoryLineageMixin(LineageQueries):
             if key not in g:
                 continue
             stamps = [
-                d["event"].timestamp for _, _, d in g.in_edges(key, data=True)
-                if d.get("rel") in _OUTPUTS and d["event"].timestamp is not None
+                max(t for t in times if t is not None)
+                for src, _, d in g.in_edges(key, data=True)
+                if d.get("rel") in _OUTPUTS
+                for times in [(d["event"].timestamp, g.nodes[src]["node"].create_time)]
+                if any(t is not None for t in times)
             ]
             rows.append((i, g.nodes[key]["node"].create_time, stamps))
         return rows
