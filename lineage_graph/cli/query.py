@@ -54,9 +54,10 @@ def _lineage_json(node: Node, result: LineageResult) -> dict[str, Any]:
 
 def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: int | None,
           types: list[str] | None, limit: int | None, roots: bool, as_json: bool,
-          as_of: str | None = None) -> None:
+          as_of: str | None = None, current: bool = False) -> None:
     """Walk and print; ``limit`` None is ``--all``. A cut answer says how to see the rest.
-    ``as_of`` (upstream of an artifact): only what was recorded by then."""
+    ``as_of`` (upstream of an artifact): only what was recorded by then; ``current``: also
+    what was recorded after the artifact came to be."""
     from .. import lineage
     from . import output as out
     from .refs import node_ref, resolve_node
@@ -64,11 +65,16 @@ def _walk(conn: Connection, direction: str, ref: str, kind: Kind | None, depth: 
     with conn.store() as store:
         node = _walkable(resolve_node(store, ref, kind), direction)
         if as_of is not None:
+            if current:
+                raise InvalidInputError("choose --as-of or --current, not both",
+                                        field="current", value=True)
             result = _upstream_as_of(store, node, as_of, types, roots)
+        elif direction == "upstream":
+            result = lineage.upstream(store, node_ref(node), current=current, max_depth=depth,
+                                      types=types or None, limit=limit, roots_only=roots)
         else:
-            walk = lineage.upstream if direction == "upstream" else lineage.downstream
-            result = walk(store, node_ref(node), max_depth=depth, types=types or None,
-                          limit=limit, roots_only=roots)
+            result = lineage.downstream(store, node_ref(node), max_depth=depth,
+                                        types=types or None, limit=limit, roots_only=roots)
         out.load_incidents(store, [node, *result.artifacts, *result.executions])
     cut = limit is not None and result.partial and len(result.nodes) >= limit
     more = (f"more than {limit} nodes: {limit} shown, the rest not; use --limit N or --all"
@@ -169,15 +175,22 @@ AsOfOpt = Annotated[str | None, typer.Option(
     help="Only events and nodes recorded by WHEN (ISO date/time, UTC unless a zone is given, "
          "or ms since the epoch); REF must be an artifact. --depth/--limit do not apply.")]
 
+CurrentOpt = Annotated[bool, typer.Option(
+    "--current", help="Also what was recorded after the artifact came to be (default: the "
+                      "upstream as of its creation).")]
+
 
 @app.command()
 @connects
 def upstream(conn: Connection, ref: RefArg, kind: KindOpt = None, depth: DepthOpt = None,
              types: TypeOpt = None, limit: WalkLimitOpt = WALK_LIMIT, all_: AllOpt = False,
-             roots: RootsOpt = False, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Everything REF was derived from (any depth); --as-of: as it was recorded then."""
+             roots: RootsOpt = False, as_of: AsOfOpt = None, current: CurrentOpt = False,
+             as_json: JsonOpt = False) -> None:
+    """Everything REF was derived from (any depth). For an artifact, as of its creation: what
+    was recorded later (a re-run writing it again) shows with --current; --as-of WHEN: as it
+    was recorded then."""
     _walk(conn, "upstream", ref, kind_of(kind), depth, types, None if all_ else limit, roots,
-          as_json, as_of)
+          as_json, as_of, current)
 
 
 def _upstream_as_of(store: Store, node: Node, when: str, types: list[str] | None,

@@ -98,6 +98,7 @@ def test_diff_run_n_of_a_pipeline_is_the_same_answer(
     (["explain", "c:1", MODEL], "is a context"),
     (["upstream", MODEL, "--as-of", "soon"], "--as-of 'soon' is not a time"),
     (["upstream", "e:53", "--as-of", "2024-01-01"], "--as-of needs an artifact"),
+    (["upstream", MODEL, "--as-of", "0s", "--current"], "choose --as-of or --current"),
 ])
 def test_errors_are_one_line_exit_1(
     loaded: tuple[dict[str, str], int], args: list[str], words: str,
@@ -150,3 +151,6 @@ def test_upstream_as_of(loaded: tuple[dict[str, str], int]) -> None:
         assert names(later) == ["asof-d1", "asof-d2", "asof-train"], now
     (before, _) = run_json(["upstream", "Model:asof-model", "--as-of", "2024-01-01"], env)
     assert names(before) == []
+    # --current: also what was recorded after the model came to be (the late input).
+    (current, _) = run_json(["upstream", "Model:asof-model", "--current"], env)
+    assert names(current) == ["asof-d1", "asof-d2", "asof-train"]
