@@ -179,3 +179,29 @@ def test_the_eight_questions_on_an_imported_tfx_history(
                                                  "examples-1")))
     assert _names(t.node for t in eight.models) == ["model-1"]
     assert _names(t.node for t in eight.deployments) == ["pushed-1"]
+
+
+def test_roles_of_imported_vocabularies(store: Store) -> None:
+    """What an import passes to the mapping: MLMD base types first, else the defaults
+    (TFX, MLflow, OpenLineage); column-level OpenLineage types have no role."""
+    from lineage_graph.models import ArtifactType, ContextType, ExecutionType
+
+    tfx = [ArtifactType(name="Examples"), ArtifactType(name="Model"),
+           ArtifactType(name="ModelBlessing"), ArtifactType(name="ModelEvaluation"),
+           ArtifactType(name="PushedModel"), ExecutionType(name=TRAINER),
+           ArtifactType(name="Custom", base_type="MODEL"), ArtifactType(name="Other")]
+    assert roles.of_types(tfx) == {
+        "Custom": "model", "Examples": "dataset", "Model": "model",
+        "ModelBlessing": "evaluation", "ModelEvaluation": "evaluation",
+        "PushedModel": "deployment", TRAINER: "training"}
+    assert roles.missing(store, tfx) == {"Custom": "model"}
+    ol = [ArtifactType(name="ol.Dataset"), ArtifactType(name="ol.DatasetField"),
+          ExecutionType(name="ol.ColumnTransform"), ContextType(name="ol.Job")]
+    assert roles.of_types(ol) == {"ol.ColumnTransform": "none", "ol.Dataset": "dataset",
+                                  "ol.DatasetField": "none", "ol.Job": "pipeline"}
+    assert roles.missing(store, ol) == {}  # the defaults say it all: nothing to store
+    mapping = roles.current(store)
+    assert mapping.role_of("ol.DatasetField") is None and "ol.DatasetField" not in mapping.roles
+    assert mapping.role_of("mlflow.Experiment") == "pipeline"
+    assert roles.learn(store, tfx).stored == {"Custom": "model"}
+    assert roles.learn(store, tfx).stored == {"Custom": "model"}  # idempotent
