@@ -81,12 +81,12 @@ def parse_ref(ref: str) -> ParsedRef:
         if not text[1:].strip():
             raise _bad(ref, "names no alias")
         return ParsedRef(text, alias=text[1:].strip())
-    if text.lstrip("-").isdigit():
+    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():  # "²".isdigit() too
         if text.startswith("-"):
             raise _bad(ref, "is negative (ids are not)")
         return ParsedRef(text, id=int(text))
     head, sep, tail = text.partition(":")
-    if sep and head.lower() in KIND_PREFIXES and tail.isdigit():
+    if sep and head.lower() in KIND_PREFIXES and tail.isascii() and tail.isdigit():
         return ParsedRef(text, id=int(tail), kind=KIND_PREFIXES[head.lower()])
     if not sep or not head or not tail:
         raise _bad(ref, "is neither an id nor TYPE:NAME")

@@ -390,6 +390,18 @@ def _fuzz_cli(env: dict[str, str], store: Neo4jStore, canary: int, args: list[st
     assert (found.type, found.name) == ("Canary", "tweety")
 
 
+def test_a_reference_of_non_ascii_digits_is_a_one_line_error(
+    cli_fuzz: tuple[dict[str, str], Neo4jStore, int],
+) -> None:
+    # Found by the heavy CLI fuzz: "²".isdigit() is true and int("²") raised ValueError.
+    env, store, canary = cli_fuzz
+    for args in (["show", "²"], ["show", "a:²"], ["upstream", "e:³"]):
+        result = CliRunner().invoke(app, args, env=env)
+        assert result.exit_code == 1, (args, repr(result.exception))
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    _fuzz_cli(env, store, canary, ["show", "٣"])  # an Arabic-Indic digit
+
+
 @settings(QUICK, max_examples=40)
 @given(args=cli_args)
 def test_cli_fuzz(cli_fuzz: tuple[dict[str, str], Neo4jStore, int], args: list[str]) -> None:
