@@ -163,12 +163,15 @@ class Neo4jStore(Neo4jLineageMixin, Store):
 
     # ---- running work --------------------------------------------------------------------
 
-    def _session(self, **kwargs: Any) -> neo4j.Session:
+    def _verify(self) -> None:
         if not self._verified:
-            # Fail fast when the server is absent: managed transactions would otherwise
-            # retry "unreachable" for the driver's whole retry budget (30 s).
+            # Fail fast when the server is absent: retried work would otherwise retry
+            # "unreachable" for the whole retry budget (30 s).
             self._driver.verify_connectivity()
             self._verified = True
+
+    def _session(self, **kwargs: Any) -> neo4j.Session:
+        self._verify()
         # Relationship types that exist only once an event of that kind is written would
         # otherwise log an "unknown relationship type" warning on every query.
         return self._driver.session(
@@ -195,6 +198,7 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         """
         session_kwargs = {"default_access_mode": neo4j.READ_ACCESS}
         with _translate():
+            self._verify()  # outside the retries: no server at all is not transient
             return _retrying(lambda: self._read_once(work, session_kwargs))
 
     def _read_once(self, work: Callable[[StatementRunner], T], kwargs: dict[str, Any]) -> T:
