@@ -154,26 +154,6 @@ def test_mlmd_import_killed_midway_is_consistent_and_resumes(
     assert sum(final.new.values()) == 0 and sum(final.updated.values()) == 0
 
 
-def _openlineage_file(path: Path, runs: int) -> None:
-    """A chain of jobs: run i reads table i and writes table i+1; START then COMPLETE."""
-    lines = []
-    for i in range(runs):
-        for state, minute in (("START", 0), ("COMPLETE", 1)):
-            lines.append(
-                {
-                    "eventType": state,
-                    "eventTime": f"2024-05-01T{i // 60:02d}:{i % 60:02d}:{minute:02d}Z",
-                    "run": {"runId": f"00000000-0000-4000-8000-{i:012d}"},
-                    "job": {"namespace": "airflow", "name": f"job_{i % 7}"},
-                    "inputs": [{"namespace": "pg://db", "name": f"t{i}"}],
-                    "outputs": [{"namespace": "pg://db", "name": f"t{i + 1}"}],
-                    "producer": "https://example.com/torture",
-                    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                }
-            )
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-
-
 def _ingest_file(store: Store, path: Path) -> int:
     with path.open() as f:
         report = ol.ingest_events(store, ol.iter_documents(f))
@@ -185,7 +165,7 @@ def test_openlineage_ingest_killed_midway_then_rerun_equals_clean_run(
 ) -> None:
     path = tmp_path / "events.jsonl"
     runs = 300
-    _openlineage_file(path, runs)
+    w.openlineage_file(path, runs)
     proc = _spawn(
         neo4j_target,
         f"""
