@@ -271,6 +271,15 @@ class Neo4jStore(Neo4jLineageMixin, Store):
         found = {n.id: n for n in self.read(lambda r: r.nodes_by_id(kind, sorted(set(wanted))))}
         return [found[i] for i in wanted if i in found]
 
+    def _by_type_and_name(self, kind: Kind, type_name: str, name: str) -> Node | None:
+        # The same checks as the listing, then one seek on the (type, name) constraint's
+        # index: a point question, not a listing ordered over the type's every node.
+        ListOptions(type=type_name, name=name, limit=1)
+        rows = self.read(
+            lambda r: r.run("node_find_by_names", kind, keys=[{"type": type_name, "name": name}])
+        )
+        return decode_node(kind, rows[0]["props"]) if rows else None
+
     def list_nodes(self, kind: Kind, options: ListOptions | None = None) -> Page:
         o = options or ListOptions()
         cursor = v.check_list_options(o, kind)
