@@ -7,8 +7,10 @@ store holds then must be whole (every execution with all its events), and re-run
 workload must give exactly the graph of a clean run (``crash_workloads.canonical``).
 
 A scratch local server of its own serves this module (a temporary ``LINEAGE_GRAPH_HOME``
-sharing the jar cache): the test session's server is never killed. The quick test is one
-kill with both clients writing; the heavy ones loop, killing at random points.
+sharing the jar cache): the test session's server is never killed. Every test here is
+heavy (``python -m pytest -m heavy``): a scratch server with a kill and two restarts takes about
+three minutes, a fifth of the whole normal suite. The single round is one kill with both
+clients writing; the loops kill at random points.
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ def _openlineage_and_tracked(
     return {**left, "killed": sum(1 for c in codes if c != 0)}
 
 
+@pytest.mark.heavy
 def test_neo4j_killed_during_openlineage_import_and_tracked_run(
     scratch: LocalServer, tmp_path: Path
 ) -> None:
