@@ -61,6 +61,15 @@ def open_and_login(page: Any, url: str, password: str) -> None:
     raise AssertionError("the Browser neither connected nor showed its connect form")
 
 
+def wait_for_post_connect(page: Any) -> None:
+    """Wait until the local server's post-connect commands (``:style ...`` then ``clear``)
+    have run: a command run before them would have its frame cleared away."""
+    page.wait_for_function(
+        "() => (localStorage.getItem('neo4j.grass') || '').includes('node.Failed.Tainted')",
+        timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)  # the post-connect commands run one after the other
+
+
 def run_editor(page: Any) -> None:
     """Press Run once the editor holds the link's text (the Browser fills it after start-up)."""
     page.wait_for_function(

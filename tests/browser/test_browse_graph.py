@@ -15,6 +15,7 @@ from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir 
     command_frame,
     open_and_login,
     run_editor,
+    wait_for_post_connect,
 )
 
 from lineage_graph import demo
@@ -55,6 +56,7 @@ def test_guide_plays_from_the_asset_server(neo4j_target: Neo4jTarget) -> None:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             open_and_login(page, url, neo4j_target.password)
+            wait_for_post_connect(page)
             run_editor(page)
             frame = command_frame(page, f":play {server.url('/guide.html')}")
             frame.wait_for_selector('[data-testid="carousel"]', timeout=TIMEOUT_MS)

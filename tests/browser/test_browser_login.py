@@ -15,6 +15,7 @@ from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir 
     CHROMIUM_ARGS,
     OUTPUT,
     scratch_local_server,
+    wait_for_post_connect,
 )
 
 from lineage_graph.server import Neo4jTarget
@@ -62,6 +63,7 @@ def test_login_and_return_1(browser_target: Neo4jTarget) -> None:
             # clear the stream right after connecting (no stylesheet frame is left behind).
             page.wait_for_selector('[data-testid="password"]', state="detached")
             assert not page.query_selector('[data-testid="errorBanner"]')
+            wait_for_post_connect(page)  # its clear would wipe a frame run before it
 
             editor = page.locator('[data-testid="activeEditor"] textarea').first
             editor.wait_for()

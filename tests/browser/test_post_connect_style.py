@@ -21,6 +21,7 @@ from browser_helpers import (  # tests/browser is on sys.path (pytest's rootdir 
     open_and_login,
     run_editor,
     scratch_local_server,
+    wait_for_post_connect,
 )
 
 from lineage_graph.browser.links import browse_url
@@ -83,11 +84,9 @@ def test_local_server_styles_the_browser_on_connect(local_target: Neo4jTarget) -
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             open_and_login(page, url, local_target.password)
-            # post_connect_cmd runs after the server settings arrive: wait for its style.
-            page.wait_for_function(
-                "() => (localStorage.getItem('neo4j.grass') || '').includes('node.Artifact')",
-                timeout=90_000,
-            )
+            # post_connect_cmd runs after the server settings arrive: wait for its style and
+            # the clear after it (which would wipe a frame run before it).
+            wait_for_post_connect(page)
             run_editor(page)
             drawn = drawn_nodes(page, 3, query)
             page.screenshot(path=str(OUTPUT / "post_connect_style.png"))
