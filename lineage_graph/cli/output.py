@@ -42,19 +42,27 @@ _INCIDENTS = SHOWN_INCIDENTS
 
 
 def load_incidents(store: Store, nodes: Iterable[NodeLike | None]) -> None:
-    """Look up the open incidents of the nodes about to be shown (one query)."""
-    refs = []
-    for node in nodes:
-        if node is not None and node.id is not None:
-            kind = Kind.CONTEXT if isinstance(node, ContextNode) else node.kind
-            refs.append(NodeRef(kind=kind, id=node.id))
+    """Look up the open incidents of the nodes about to be shown (one query). Answer nodes
+    (``LineageNode``, ``ContextNode``) already carry theirs: only stored nodes are looked up,
+    and no query runs when there are none."""
+    refs = [
+        NodeRef(kind=node.kind, id=node.id)
+        for node in nodes
+        if node is not None and node.id is not None
+        and not isinstance(node, (LineageNode, ContextNode))
+    ]
+    if not refs:
+        return
     for ref, ids in store.open_incidents(refs).items():
         _INCIDENTS[(ref.kind.value, ref.id)] = ids
 
 
 def incidents_of(node: NodeLike) -> list[int]:
-    """The open incidents loaded for ``node`` (empty if none or not loaded)."""
-    kind = Kind.CONTEXT.value if isinstance(node, ContextNode) else node.kind.value
+    """The open incidents of ``node``: carried by an answer node, else as loaded (empty if
+    none or not loaded)."""
+    if isinstance(node, (LineageNode, ContextNode)):
+        return list(node.incidents)
+    kind = node.kind.value
     return list(_INCIDENTS.get((kind, node.id or 0), ()))
 
 
