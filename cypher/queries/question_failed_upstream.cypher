@@ -6,6 +6,14 @@
 // Snapshots of both. BFS pruning expands (each var-length step is followed by DISTINCT on its
 // end); walk targets are unlabelled and filtered after DISTINCT so the planner cannot seek them
 // by index and enumerate paths with VarLengthExpand(Into).
+// The last success is read from the (type, create_time, id) index backwards from the failed
+// execution, stopping at the first one in scope: ORDER BY the index's own keys makes the order
+// index-provided (no sort of every execution of the type), and the tie at the failed execution's
+// own create_time is a separate bounded seek so later-id entries are never read. A candidate is
+// in scope when one of its contexts, or an ancestor of one, is in the failed execution's scope
+// (its contexts and their ancestors): the same as being associated with a descendant of the
+// scope, without listing the whole pipeline. The store always writes create_time, so the
+// reference's "missing time counts as 0" never applies here.
 // params: $kind, $id, $success_states
 // returns: snaps
 CALL () {
@@ -20,25 +28,38 @@ CALL () {
 MATCH (s)<-[:OUTPUT|DECLARED_OUTPUT|INTERNAL_OUTPUT|PENDING_OUTPUT|INPUT|DECLARED_INPUT|INTERNAL_INPUT*0..]-(f)
 WITH DISTINCT f
 WHERE f.last_known_state = 'FAILED' AND 'Execution' IN labels(f)
-OPTIONAL CALL (f) {
-  CALL (f) {
-    MATCH (f)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*0..]->(scope)
-    WITH DISTINCT scope
-    MATCH (scope)<-[:CHILD_OF*0..]-(c)
-    WITH DISTINCT c
-    MATCH (c)<-[:ASSOCIATED_WITH]-(g)
+CALL (f) {
+  OPTIONAL MATCH (f)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*0..]->(x)
+  WITH DISTINCT x
+  RETURN collect(x) AS scope
+}
+OPTIONAL CALL (f, scope) {
+  CALL (f, scope) {
+    MATCH (g:Execution)
+    WHERE g.type = f.type AND g.create_time = f.create_time AND g.id < f.id
+    WITH g
+    ORDER BY g.type DESC, g.create_time DESC, g.id DESC
+    WHERE g.last_known_state IN $success_states
+      AND (scope = []
+           OR EXISTS { MATCH (g)-[:ASSOCIATED_WITH]->(c) WHERE c IN scope }
+           OR EXISTS { MATCH (g)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*1..]->(x)
+                       WITH DISTINCT x WHERE x IN scope RETURN x })
     RETURN g
-    UNION
-    MATCH (g:Execution {type: f.type})
-    WHERE NOT EXISTS { (f)-[:ASSOCIATED_WITH]->(:Context) }
+    LIMIT 1
+    UNION ALL
+    MATCH (g:Execution)
+    WHERE g.type = f.type AND g.create_time < f.create_time AND g.id IS NOT NULL
+    WITH g
+    ORDER BY g.type DESC, g.create_time DESC, g.id DESC
+    WHERE g.last_known_state IN $success_states
+      AND (scope = []
+           OR EXISTS { MATCH (g)-[:ASSOCIATED_WITH]->(c) WHERE c IN scope }
+           OR EXISTS { MATCH (g)-[:ASSOCIATED_WITH]->(:Context)-[:CHILD_OF*1..]->(x)
+                       WITH DISTINCT x WHERE x IN scope RETURN x })
     RETURN g
+    LIMIT 1
   }
-  WITH f, g
-  WHERE g.type = f.type AND g.last_known_state IN $success_states
-    AND (coalesce(g.create_time, 0) < coalesce(f.create_time, 0)
-         OR (coalesce(g.create_time, 0) = coalesce(f.create_time, 0) AND g.id < f.id))
   RETURN g
-  ORDER BY coalesce(g.create_time, 0) DESC, g.id DESC
   LIMIT 1
 }
 WITH f, [y IN [f, g] WHERE y IS NOT NULL] AS xs

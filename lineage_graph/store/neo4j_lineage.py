@@ -250,7 +250,7 @@ class Neo4jLineageMixin(LineageQueries):
         return [decode.snapshot(r["snap"]) for r in rows]
 
     def _failed_steps(self, start: NodeRef) -> list[FailedStep]:
-        rows = self._named(
+        rows = self._named_values(
             "question_failed_upstream", kind=start.kind.value, id=start.id,
             success_states=list(SUCCESS_STATES),
         )
