@@ -8,13 +8,15 @@
 // by index and enumerate paths with VarLengthExpand(Into).
 // The last success is read from the (type, create_time, id) index backwards from the failed
 // execution, stopping at the first one in scope: ORDER BY the index's own keys makes the order
-// index-provided (no sort of every execution of the type), and the tie at the failed execution's
-// own create_time is a separate bounded seek so later-id entries are never read. A candidate is
-// in scope when one of its contexts, or an ancestor of one, is in the failed execution's scope
-// (its contexts and their ancestors): the same as being associated with a descendant of the
-// scope, without listing the whole pipeline. The store always writes create_time, so the
-// reference's "missing time counts as 0" never applies here.
-// params: $kind, $id, $success_states
+// index-provided (no sort of the type's executions); the tie at the failed execution's own
+// create_time is its own bounded seek, so entries after it are never read. A candidate is in
+// scope when one of its contexts, or an ancestor of one, is in the failed execution's scope (its
+// contexts and their ancestors): the same as being associated with a descendant of the scope,
+// without listing the pipeline. After $window candidates without one, the pipeline's executions
+// are listed instead (a pipeline that never succeeded at the step costs its own size, not the
+// type's whole history). The store always writes create_time, so the reference's "a missing
+// time counts as 0" never applies here.
+// params: $kind, $id, $success_states, $window
 // returns: snaps
 CALL () {
   MATCH (s:Artifact {id: $id}) WHERE $kind = 'artifact' RETURN s
@@ -51,6 +53,8 @@ OPTIONAL CALL (f, scope) {
     WHERE g.type = f.type AND g.create_time < f.create_time AND g.id IS NOT NULL
     WITH g
     ORDER BY g.type DESC, g.create_time DESC, g.id DESC
+    LIMIT $window
+    WITH g
     WHERE g.last_known_state IN $success_states
       AND (scope = []
            OR EXISTS { MATCH (g)-[:ASSOCIATED_WITH]->(c) WHERE c IN scope }
@@ -60,8 +64,40 @@ OPTIONAL CALL (f, scope) {
     LIMIT 1
   }
   RETURN g
+  ORDER BY g.create_time DESC, g.id DESC
   LIMIT 1
 }
+OPTIONAL CALL (f, scope, g) {
+  WITH f, scope
+  WHERE g IS NULL AND scope = []
+  MATCH (e:Execution)
+  WHERE e.type = f.type AND e.create_time < f.create_time AND e.id IS NOT NULL
+  WITH e
+  ORDER BY e.type DESC, e.create_time DESC, e.id DESC
+  WHERE e.last_known_state IN $success_states
+  RETURN e
+  LIMIT 1
+  UNION
+  WITH f, scope
+  WHERE g IS NULL AND scope <> []
+    AND EXISTS { MATCH (e:Execution)
+                 WHERE e.type = f.type AND e.create_time < f.create_time AND e.id IS NOT NULL
+                 WITH e
+                 ORDER BY e.type DESC, e.create_time DESC, e.id DESC
+                 SKIP $window
+                 RETURN e }
+  UNWIND scope AS s
+  MATCH (s)<-[:CHILD_OF*0..]-(c)
+  WITH DISTINCT f, c
+  MATCH (c)<-[:ASSOCIATED_WITH]-(e)
+  WITH DISTINCT f, e
+  WHERE e.type = f.type AND e.last_known_state IN $success_states
+    AND (e.create_time < f.create_time OR (e.create_time = f.create_time AND e.id < f.id))
+  RETURN e
+  ORDER BY e.create_time DESC, e.id DESC
+  LIMIT 1
+}
+WITH f, coalesce(g, e) AS g
 WITH f, [y IN [f, g] WHERE y IS NOT NULL] AS xs
 CALL (xs) {
   UNWIND xs AS x
