@@ -68,10 +68,12 @@ OPTIONAL CALL (f, scope) {
   LIMIT 1
 }
 OPTIONAL CALL (f, scope, g) {
-  WITH f, scope
-  WHERE g IS NULL AND scope = []
+  // The condition sits in the seek (a null type matches nothing): as a filter the planner
+  // would test it on every index entry, reading the type's whole history to return nothing.
+  WITH f
   MATCH (e:Execution)
-  WHERE e.type = f.type AND e.create_time < f.create_time AND e.id IS NOT NULL
+  WHERE e.type = CASE WHEN g IS NULL AND scope = [] THEN f.type END
+    AND e.create_time < f.create_time AND e.id IS NOT NULL
   WITH e
   ORDER BY e.type DESC, e.create_time DESC, e.id DESC
   WHERE e.last_known_state IN $success_states
