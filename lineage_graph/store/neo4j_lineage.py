@@ -58,10 +58,6 @@ from .neo4j_errors import translate
 _DEPTH_TOKEN = "/*max_depth*/"
 # LIMIT when the caller asked for no limit (LIMIT needs a number).
 _NO_LIMIT = 2**62
-# Why-failed reads at most this many earlier executions of the failed one's type (newest first)
-# looking for the last success in its pipeline, then lists the pipeline's executions instead:
-# a pipeline that never succeeded at a step costs its own size, not the whole type's history.
-FAILED_SCAN_WINDOW = 256
 # Walk statement variants (see walk_text); tests/lineage/test_plans.py checks each plan.
 WALK_VARIANTS = ("", "_now", "_stream")
 _WALK_FILES: dict[tuple[str, str], str] = {
@@ -253,10 +249,15 @@ class Neo4jLineageMixin(LineageQueries):
         )
         return [decode.snapshot(r["snap"]) for r in rows]
 
+    # Why-failed reads at most this many earlier executions of the failed one's type (newest
+    # first) looking for the last success in its pipeline, then lists the pipeline instead: a
+    # pipeline that never succeeded at a step costs its own size, not the type's whole history.
+    _failed_scan_window = 256
+
     def _failed_steps(self, start: NodeRef) -> list[FailedStep]:
         rows = self._named_values(
             "question_failed_upstream", kind=start.kind.value, id=start.id,
-            success_states=list(SUCCESS_STATES), window=FAILED_SCAN_WINDOW,
+            success_states=list(SUCCESS_STATES), window=self._failed_scan_window,
         )
         out = []
         for r in rows:

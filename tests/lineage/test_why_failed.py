@@ -16,10 +16,10 @@ from lineage_graph import lineage as L
 from lineage_graph import questions as Q
 from lineage_graph.answers import FailedStep
 from lineage_graph.models import ContextType, ExecutionState
-from lineage_graph.store import neo4j_lineage
 from lineage_graph.store.base import Store
 from lineage_graph.store.memory import MemoryStore
 from lineage_graph.store.neo4j import Neo4jStore
+from lineage_graph.store.neo4j_lineage import Neo4jLineageMixin
 
 from .histories import History, histories, load
 
@@ -38,7 +38,7 @@ def window(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> N
     """Neo4j finds the last success by its index walk, or (a window of one candidate) mostly
     by listing the pipeline after that: both must give the reference's answer."""
     if request.param == "listing":
-        monkeypatch.setattr(neo4j_lineage, "FAILED_SCAN_WINDOW", 1)
+        monkeypatch.setattr(Neo4jLineageMixin, "_failed_scan_window", 1)
 
 
 @pytest.mark.usefixtures("window")
@@ -119,7 +119,7 @@ def test_listing_after_the_window_equals_the_oracle(
 ) -> None:
     """Random histories with a window so small that most answers come from the pipeline
     listing (the oracle test covers the default window)."""
-    monkeypatch.setattr(neo4j_lineage, "FAILED_SCAN_WINDOW", scan_window)
+    monkeypatch.setattr(Neo4jLineageMixin, "_failed_scan_window", scan_window)
     memory = MemoryStore()
     load(memory, h)
     lineage_neo4j.clear()
