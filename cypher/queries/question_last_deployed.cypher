@@ -237,6 +237,8 @@ OPTIONAL CALL (target, in_scope, key, deploy_types, pipeline_types, n_events) {
     WHERE q.type IN deploy_types
     RETURN q, coalesce(y.create_time, 0) AS t
   }
+  // only newer ones matter: that test first, before the placement tests
+  WITH target, y, q, t WHERE [t, y.id, q.id, 'push'] > key
   WITH target, y, q, t
   WHERE NOT EXISTS { (q)-[:ATTRIBUTED_TO]->(d:Context) WHERE d.type IN deploy_types }
     AND (target.type IN pipeline_types
