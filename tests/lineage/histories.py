@@ -188,8 +188,9 @@ _OUTPUT_TYPES = {
 def histories(draw: st.DrawFn) -> History:
     """Random small histories: fan-in/out, pipelines with runs (some executions in none),
     failed and cached runs (some REUSED-linked to the run they reused, holding its outputs),
-    deployments (PushedModel artifacts in Deployment contexts, or in none), deploy / rollback / undeploy /
-    alias events, late input events, incidents (open, or resolved again)."""
+    deployments (PushedModel artifacts in Deployment contexts, or in none), deploy /
+    rollback / undeploy / alias events, late input events, incidents (open, or resolved
+    again)."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []
