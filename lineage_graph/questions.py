@@ -70,7 +70,6 @@ from .errors import NotFoundError
 from .incident_marks import with_incidents
 from .models import Kind
 from .store.base import Store
-from .store.lineage_base import latest_deployment
 
 __all__ = [
     "BY_ROLE",
@@ -232,8 +231,9 @@ def last_deployed(
     deployed. ``live`` says whether its target still holds it (a later deploy, rollback or
     undeploy may have replaced it); ``at`` is when, ``action`` how, ``contexts`` the target.
     """
-    return latest_deployment(deployments(store, ref, deploy_types=deploy_types,
-                                         model_types=model_types))
+    return with_incidents(
+        store, store.last_deployment(ref, _deploy_query(deploy_types, model_types))
+    )
 
 
 def _numeric(value: Any) -> bool:

@@ -207,12 +207,18 @@ class LineageQueries(ABC):
     def last_deployed(
         self, start: NodeRef, deploy_types: Sequence[str], model_types: Sequence[str]
     ) -> Deployment | None:
-        """The start's newest deployment (``latest_deployment``) with these type lists only
+        """The start's newest deployment (``last_deployment``) with these type lists only
         (deployment-role types plus the ``Deployment`` context type; model types)."""
         roles = RoleQuery(explicit={
             ROLE_DEPLOYMENT: (*deploy_types, DEPLOYMENT_CONTEXT_TYPE),
             ROLE_MODEL: tuple(model_types),
         })
+        return self.last_deployment(start, roles)
+
+    def last_deployment(self, start: NodeRef, roles: RoleQuery) -> Deployment | None:
+        """The start's newest own push, deploy or rollback and whether its target still
+        holds it: exactly ``latest_deployment(self.deployments(start, roles))``. A backend
+        may answer it without building the whole ``deployments`` answer (Neo4j does)."""
         return latest_deployment(self.deployments(start, roles))
 
     def model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:

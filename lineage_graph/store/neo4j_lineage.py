@@ -27,6 +27,7 @@ from ..answers import (
     DEPLOY_TYPE,
     EVENT_EXECUTION_TYPES,
     SUCCESS_STATES,
+    Deployment,
     DeploymentRow,
     Direction,
     ExecutionSnapshot,
@@ -50,7 +51,7 @@ from ..errors import NotFoundError, QueryTimeoutError
 from ..models import Kind
 from ..queries import query
 from . import neo4j_lineage_rows as decode
-from .lineage_base import LineageQueries
+from .lineage_base import LineageQueries, latest_deployment
 from .lineage_checks import check_depth
 from .lineage_rules import Reached, taint_answer
 from .neo4j_errors import translate
@@ -292,6 +293,30 @@ class Neo4jLineageMixin(LineageQueries):
             )
             for r in rows
         ]
+
+    def last_deployment(self, start: NodeRef, roles: RoleQuery) -> Deployment | None:
+        # One statement that looks only at the start's own events and the chosen one's target
+        # (question_last_deployed), instead of every event, model walk and target history.
+        rows = self._named_values(
+            "question_last_deployed", kind=start.kind.value, id=start.id,
+            event_types=list(EVENT_EXECUTION_TYPES), **roles.params(),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        model = None if r["model"] is None else decode.node(r["model"], Kind.ARTIFACT)
+        pushed = None if r["pushed"] is None else decode.node(r["pushed"], Kind.ARTIFACT)
+        deployed = pushed if pushed is not None else model
+        if deployed is None:  # a recorded deploy whose model was deleted since
+            return None
+        if r["target"] is None:
+            # A push to no target: what is live at "no target" depends on every such event
+            # the full answer gathers, so take that (exact, and rare).
+            return latest_deployment(self.deployments(start, roles))
+        return Deployment(
+            deployed=deployed, model=model, contexts=[decode.context(r["target"])],
+            action=r["action"], at=r["at"], live=r["live"],
+        )
 
     def _model_candidates(self, dataset_id: int, roles: RoleQuery) -> ModelCandidates:
         rows = self._named_values(

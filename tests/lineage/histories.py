@@ -188,8 +188,9 @@ _OUTPUT_TYPES = {
 def histories(draw: st.DrawFn) -> History:
     """Random small histories: fan-in/out, pipelines with runs (some executions in none),
     failed and cached runs (some REUSED-linked to the run they reused, holding its outputs),
-    deployments (PushedModel artifacts in Deployment contexts), deploy / rollback / undeploy /
-    alias events, late input events, incidents (open, or resolved again)."""
+    deployments (PushedModel artifacts in Deployment contexts, or in none), deploy /
+    rollback / undeploy / alias events, late input events, incidents (open, or resolved
+    again)."""
     h = History()
     pipelines = [h.context("Pipeline", f"pipeline-{i}") for i in range(draw(st.integers(1, 2)))]
     runs: list[int] = []
@@ -229,7 +230,9 @@ def histories(draw: st.DrawFn) -> History:
             props["error"] = draw(st.sampled_from(["OOM", "bad schema"]))
         # Now and then an execution in no context (why-failed then compares across pipelines).
         contexts = [run] if draw(st.integers(0, 4)) else []
-        if etype == "Pusher" and outputs:
+        # A push mostly to a Deployment; now and then to none (it then goes to the roots of
+        # its run, or nowhere when it is in no context).
+        if etype == "Pusher" and outputs and draw(st.integers(0, 3)):
             if not deployments or draw(st.booleans()):
                 deployments.append(h.context("Deployment", f"deployment-{len(deployments)}"))
             contexts.append(draw(st.sampled_from(deployments)))

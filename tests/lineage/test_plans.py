@@ -29,7 +29,8 @@ WALKS: dict[str, tuple[Direction, str]] = {
 }
 # Statements that walk an unbounded number of hops (taint_mark_bad records what
 # taint_preview walked, so it walks nothing itself).
-DEEP = {*WALKS, "question_failed_upstream", "question_deployments", "question_model_candidates",
+DEEP = {*WALKS, "question_failed_upstream", "question_deployments", "question_last_deployed",
+        "question_model_candidates",
         "question_training_datasets", "taint_preview"}
 ENUMERATING = ("Repeat", "VarLengthExpand(All)", "VarLengthExpand(Into)")
 
