@@ -153,16 +153,43 @@ _SETTINGS: dict[str, Any] = {
 }
 
 
-def load_module(module: str) -> dict[str, Any]:
-    """The click commands ``module``'s app gives the root, by name (built now)."""
+def load_module(module: str, only: str | None = None) -> dict[str, Any]:
+    """The click commands ``module``'s app gives the root, by name (built now).
+
+    Args:
+        only: build just this command of a module of verbs (``show`` out of ``cli.query``)
+            when typer names it as expected; else every command of the module.
+    """
     names = [name for name, m, _ in COMMANDS if m == module]
-    holder = typer.Typer(**_SETTINGS)
     sub_app = importlib.import_module(module).app
-    holder.add_typer(sub_app, name=names[0] if names[0] in NOUNS else None)
+    noun = names[0] in NOUNS
+    if only is not None and not noun:
+        built = _build(_only(sub_app, only), None)
+        if list(built) == [only]:
+            return built
+    return _build(sub_app, names[0] if noun else None)
+
+
+def _build(sub_app: typer.Typer, name: str | None) -> dict[str, Any]:
+    holder = typer.Typer(**_SETTINGS)
+    holder.add_typer(sub_app, name=name)
     built = typer.main.get_group(holder)
     for command in built.commands.values():
         _plain_help(command)
     return dict(built.commands)
+
+
+def _only(sub_app: typer.Typer, name: str) -> typer.Typer:
+    """A copy of ``sub_app`` holding only the command or group ``name`` (typer's naming: the
+    given name, else the function's with ``_`` as ``-``)."""
+    one = typer.Typer(**_SETTINGS)
+    one.registered_commands = [
+        info for info in sub_app.registered_commands
+        if (info.name or getattr(info.callback, "__name__", "").lower().replace("_", "-"))
+        == name
+    ]
+    one.registered_groups = [info for info in sub_app.registered_groups if info.name == name]
+    return one
 
 
 class _Commands(MutableMapping[str, Any]):
@@ -177,7 +204,7 @@ class _Commands(MutableMapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._loaded and name in _MODULES:
-            for built, command in load_module(_MODULES[name]).items():
+            for built, command in load_module(_MODULES[name], only=name).items():
                 self._loaded.setdefault(built, command)
         return self._loaded[name]
 

@@ -78,6 +78,28 @@ def test_help_imports_nothing_heavy(args: list[str]) -> None:
     assert "Usage" in done.stdout
     assert "lineage_graph.cli.app" in modules  # the parse worked
     assert sorted(m for m in modules if _under(m, HEAVY)) == []
+    # Plain help: neither rich's renderer nor pydantic (typer's value adapters) for help.
+    assert sorted(m for m in modules if _under(m, ("rich", "pydantic"))) == []
+
+
+# The CLI modules a run may load besides the command's own (app, common) ...
+_CLI_CORE = {"lineage_graph.cli", "lineage_graph.cli.app", "lineage_graph.cli.common"}
+
+
+def test_root_help_loads_no_command_module() -> None:
+    done, modules = _imported(["--help"], _subprocess_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "show" in done.stdout and "reproduce" in done.stdout
+    assert sorted(m for m in modules if _under(m, ("lineage_graph.cli",))) == sorted(_CLI_CORE)
+
+
+def test_show_help_loads_only_the_module_that_defines_show() -> None:
+    done, modules = _imported(["show", "--help"], _subprocess_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    # cli.query registers deploy/alias (cli.deploy) and roles (cli.roles) as its own commands.
+    own = {"lineage_graph.cli.query", "lineage_graph.cli.deploy", "lineage_graph.cli.roles"}
+    cli = {m for m in modules if _under(m, ("lineage_graph.cli",))}
+    assert sorted(cli) == sorted(_CLI_CORE | own)
 
 
 def test_a_query_command_with_neo4j_uri_imports_no_server_or_browser(
@@ -90,6 +112,29 @@ def test_a_query_command_with_neo4j_uri_imports_no_server_or_browser(
     assert "lineage_graph.store.neo4j" in modules
     server_or_browser = ("lineage_graph.server", "lineage_graph.browser")
     assert sorted(m for m in modules if _under(m, server_or_browser)) == []
+
+
+def test_show_json_with_neo4j_uri_imports_only_what_a_point_question_needs(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget
+) -> None:
+    """Issue 16: a point question from the CLI costs the driver and the store, not the server
+    machinery, the Browser, interop, tracking, rich's tables or networkx."""
+    from lineage_graph.models import Artifact, ArtifactType
+
+    neo4j_store.put_artifact_type(ArtifactType(name="Dataset"))
+    [aid] = neo4j_store.put_artifacts([Artifact(type="Dataset", name="d", uri="s3://d")])
+    done, modules = _imported(["show", f"a:{aid}", "--json"],
+                              _subprocess_env(**_env(neo4j_target)))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["node"]["name"] == "d"
+    assert "lineage_graph.store.neo4j" in modules
+    unneeded = ("lineage_graph.server", "lineage_graph.browser", "lineage_graph.interop",
+                "lineage_graph.tracking", "lineage_graph.demo", "rich", "networkx")  # fmt: skip
+    assert sorted(m for m in modules if _under(m, unneeded)) == []
+    cli = {m for m in modules if _under(m, ("lineage_graph.cli",))}
+    assert cli - _CLI_CORE <= {"lineage_graph.cli.query", "lineage_graph.cli.deploy",
+                               "lineage_graph.cli.roles", "lineage_graph.cli.output",
+                               "lineage_graph.cli.refs"}  # fmt: skip
 
 
 # ---- connection options --------------------------------------------------------------------------
