@@ -114,6 +114,7 @@ def measure(
                 "command_ms": m,
                 "ratio": m / b,
                 "n": reps,
+                "bytecode": bytecode,
             }
         )
     return rows
