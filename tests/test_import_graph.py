@@ -48,6 +48,18 @@ def test_store_loads_no_server_browser_or_cli(module: str) -> None:
     assert [m for m in loaded if _under(m, UPPER)] == []
 
 
+def test_cli_root_loads_no_command_server_browser_or_store() -> None:
+    """Issue 16: the root of the CLI (what every command and ``--help`` pay) is typer, the
+    errors and the target; commands load their modules when they run (``cli.app.COMMANDS``)."""
+    loaded = _loaded_after("import lineage_graph.cli.app")
+    heavy = ("lineage_graph.server", "lineage_graph.browser", "lineage_graph.store",
+             "lineage_graph.interop", "lineage_graph.tracking", "lineage_graph.models",
+             "neo4j", "pydantic", "rich", "networkx")  # fmt: skip
+    assert [m for m in loaded if _under(m, heavy)] == []
+    cli = [m for m in loaded if _under(m, ("lineage_graph.cli",))]
+    assert cli == ["lineage_graph.cli", "lineage_graph.cli.app", "lineage_graph.cli.common"]
+
+
 def test_server_loads_no_browser_or_cli() -> None:
     loaded = _loaded_after("import lineage_graph.server")
     assert "lineage_graph.server.local" in loaded

@@ -50,7 +50,7 @@ def _print_diff(diff: RunDiff, run_a: Node, run_b: Node) -> None:
 
     c = out.console()
     c.print(f"{out.kind_name(run_a)}  ->  {out.kind_name(run_b)}")
-    table = out.Table(title="changes", title_justify="left")
+    table = out.new_table(title="changes", title_justify="left")
     for col in ("step", "section", "field", "before", "after"):
         table.add_column(col, overflow="fold")
     same = []

@@ -103,7 +103,7 @@ def history_table(state: TargetState) -> Any:
     from . import output as out
 
     name = state.target.name if state.target else "(no target)"
-    table = out.Table(title=f"history of {name}", title_justify="left")
+    table = out.new_table(title=f"history of {name}", title_justify="left")
     for col in ("at", "action", "model", "pushed", "event", ""):
         table.add_column(col, overflow="fold")
     for e in state.history:

@@ -31,7 +31,7 @@ def show(conn: Connection, incident_id: IdArg, as_json: JsonOpt = False) -> None
             f"{inc.source.id}: {inc.reason} ({out.when(inc.created)})")
     if inc.status == "RESOLVED":
         c.print(f"resolved {out.when(inc.resolved)}: {inc.resolution or '(no note)'}")
-    table = out.Table(title=f"reached: {inc.reached_count}", title_justify="left")
+    table = out.new_table(title=f"reached: {inc.reached_count}", title_justify="left")
     for col in ("kind", "id", "type", "name", "hops", "path"):
         table.add_column(col, overflow="fold")
     for t in inc.reached or []:

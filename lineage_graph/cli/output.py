@@ -1,7 +1,8 @@
 """Output for the query commands: the JSON form of nodes, and rich tables and trees.
 
-Imported by commands when they run (it brings rich, pydantic and the answers), never at the
-import of ``lineage_graph.cli``. JSON documents are written by ``common.emit_json``.
+Imported by commands when they run (it brings pydantic and the answers), never at the import
+of ``lineage_graph.cli``; rich comes only with the first table or console, so ``--json`` never
+imports it. JSON documents are written by ``common.emit_json``.
 
 JSON shape: every node is an object with at least ``id``, ``kind`` (artifact, execution,
 context), ``type``, ``name``, ``uri`` and ``state`` (``uri`` for artifacts, ``state`` the
@@ -24,14 +25,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Column, Table
-
 from ..answers import ContextNode, Incident, LineageNode, NodeRef
 from ..models import Artifact, Context, Execution, Kind, Node
 from .common import SHOWN_INCIDENTS
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Column, Table
+
     from ..store.base import Store
 
 NodeLike = Node | LineageNode | ContextNode
@@ -147,6 +148,8 @@ _CELL = {"type": 32, "name": 56, "uri": 64, "value": 96}
 def console(*, wide: bool = False) -> Console:
     """The console commands print to: the terminal's width, or no wrapping when piped
     (``wide``: never wrap, cells whole)."""
+    from rich.console import Console
+
     # soft_wrap keeps long URLs on one line, so they stay clickable and copyable.
     if wide or not sys.stdout.isatty():
         return Console(soft_wrap=True, highlight=False, width=_PIPE_WIDTH)
@@ -160,7 +163,16 @@ def when(ms: int | None) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def new_table(*columns: Any, **kwargs: Any) -> Table:
+    """A rich ``Table`` (rich is imported here, when a command first prints a table)."""
+    from rich.table import Table
+
+    return Table(*columns, **kwargs)
+
+
 def _column(name: str, wide: bool, **kwargs: Any) -> Column:
+    from rich.table import Column
+
     if wide:
         return Column(name, overflow="fold", **kwargs)
     # One line per row; a cell too long for its column ends in an ellipsis.
@@ -178,8 +190,8 @@ def nodes_table(title: str, nodes: Iterable[NodeLike], *, hops: bool = False,
     tagged = any(isinstance(n, (Artifact, Execution, Context)) and _tags(n) for n in nodes)
     if tagged:
         cols.append("tags")
-    table = Table(*(_column(c, wide) for c in cols), title=title, title_justify="left",
-                  show_lines=False)
+    table = new_table(*(_column(c, wide) for c in cols), title=title, title_justify="left",
+                      show_lines=False)
     if hops:
         table.add_column("hops", justify="right")
     for node in nodes:
@@ -218,7 +230,7 @@ def display_value(key: str, value: Any) -> str:
 
 def properties_table(title: str, values: Mapping[str, Any], *, wide: bool = False) -> Table:
     """Name and value of each property, by name (values as ``display_value`` writes them)."""
-    table = Table(title=title, title_justify="left")
+    table = new_table(title=title, title_justify="left")
     table.add_column("name")
     # Values fold rather than cut: a property is shown to be read whole.
     table.add_column("value", overflow="fold", max_width=None if wide else _CELL["value"])
@@ -236,7 +248,6 @@ def kind_name(node: NodeLike) -> str:
 
 
 __all__ = [
-    "Table",
     "console",
     "decoded",
     "decoded_properties",
@@ -245,6 +256,7 @@ __all__ = [
     "iso_time",
     "kind_name",
     "load_incidents",
+    "new_table",
     "node_json",
     "nodes_table",
     "properties_table",

@@ -265,7 +265,7 @@ def incidents(
     if as_json:
         emit_json({"incidents": [out.incident_json(i) for i in found]})
         return
-    table = out.Table(title="incidents", title_justify="left")
+    table = out.new_table(title="incidents", title_justify="left")
     for col in ("id", "status", "source", "reason", "reached", "created"):
         table.add_column(col, overflow="fold")
     for i in found:
@@ -458,8 +458,8 @@ def deployed(conn: Connection,
         c.print(f"{ref_text(node)} {node.type} {node.name or ''} was never deployed".strip(),
                 markup=False)
         return
-    table = out.Table(title=f"deployed now ({ref_text(node)} {node.type} {node.name or ''})",
-                      title_justify="left")
+    table = out.new_table(title=f"deployed now ({ref_text(node)} {node.type} {node.name or ''})",
+                          title_justify="left")
     for col in ("target", "live model", "since", "by", "incidents"):
         table.add_column(col, overflow="fold")
     for st in answer.targets:
@@ -557,8 +557,9 @@ def models_on(conn: Connection, ref: RefArg,
     order = "lowest" if lower_is_better else "highest"
     for p in got.pipelines:
         where = f"{p.pipeline.type} {p.pipeline.name}" if p.pipeline else "no pipeline"
-        table = out.Table(title=f"{where}: models trained on {ref_text(node)} {node.name or ''},"
-                                f" {order} {metric} first", title_justify="left")
+        table = out.new_table(
+            title=f"{where}: models trained on {ref_text(node)} {node.name or ''},"
+                  f" {order} {metric} first", title_justify="left")
         for col in ("model", "name", metric, "read on", "state"):
             table.add_column(col, overflow="fold")
         for r in p.models:

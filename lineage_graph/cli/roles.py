@@ -43,7 +43,8 @@ def _show(mapping: RoleMap, role: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(_json(mapping))
         return
-    table = out.Table(title="roles (stored entries override the defaults)", title_justify="left")
+    table = out.new_table(title="roles (stored entries override the defaults)",
+                          title_justify="left")
     for col in ("type", "role", "source"):
         table.add_column(col, overflow="fold")
     for type_name, r in mapping.roles.items():

@@ -34,9 +34,7 @@ Decisions recorded here (both backends follow them; the contract suite checks th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AlreadyExistsError, InvalidInputError
 from ..models import (
@@ -77,6 +75,9 @@ from .values import (
     now_ms,
     value_matches,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # ---- types ----------------------------------------------------------------------------------
 
@@ -371,6 +372,9 @@ def check_parent_links(links: Sequence[ParentContext], existing: Iterable[tuple[
         InvalidInputError: ``parent_id`` of the first link that closes a cycle (or is a
             self-link).
     """
+    # Imported here: networkx costs a read-only process (the CLI's `show`) a third of a second.
+    import networkx as nx
+
     g: nx.DiGraph[int] = nx.DiGraph()
     g.add_edges_from(existing)
     for link in links:

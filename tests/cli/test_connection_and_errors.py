@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,17 +51,30 @@ def _subprocess_env(**extra: str) -> dict[str, str]:
     return {**clean, "PYTHONPATH": str(ROOT), **extra}
 
 
+# Runs the CLI like ``python -m lineage_graph.cli`` and, at exit, writes every module the
+# process holds: ``-X importtime`` would miss the modules loaded by ``importlib.import_module``
+# (the root loads each command's module that way).
+_RUN_AND_LIST = (
+    "import atexit, json, os, sys\n"
+    "atexit.register(lambda: open(os.environ['LG_MODULES_OUT'], 'w').write("
+    "json.dumps(sorted(sys.modules))))\n"
+    "sys.argv = ['lineage-graph', *sys.argv[1:]]\n"
+    "from lineage_graph.cli import main\n"
+    "main()\n"
+)
+
+
 def _imported(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str],
                                                               set[str]]:
-    """Run ``python -X importtime -m lineage_graph.cli ARGS``; the modules it imported."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "lineage_graph.cli", *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    modules = {
-        m.group(1)
-        for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", done.stderr, re.M)
-    }
+    """Run the CLI with ARGS; the modules it imported."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "modules.json"
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_AND_LIST, *args],
+            env={**env, "LG_MODULES_OUT": str(out)}, cwd=ROOT, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        modules = set(json.loads(out.read_text())) if out.exists() else set()
     return done, modules
 
 
@@ -78,6 +91,30 @@ def test_help_imports_nothing_heavy(args: list[str]) -> None:
     assert "Usage" in done.stdout
     assert "lineage_graph.cli.app" in modules  # the parse worked
     assert sorted(m for m in modules if _under(m, HEAVY)) == []
+    # Plain help: not rich's renderer. (A subcommand's help costs pydantic: typer >= 0.2x
+    # validates the root's option values with pydantic before the subcommand runs.)
+    heavy_for_help = ("rich", "pydantic") if args == ["--help"] else ("rich",)
+    assert sorted(m for m in modules if _under(m, heavy_for_help)) == []
+
+
+# The CLI modules a run may load besides the command's own (app, common) ...
+_CLI_CORE = {"lineage_graph.cli", "lineage_graph.cli.app", "lineage_graph.cli.common"}
+
+
+def test_root_help_loads_no_command_module() -> None:
+    done, modules = _imported(["--help"], _subprocess_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "show" in done.stdout and "reproduce" in done.stdout
+    assert sorted(m for m in modules if _under(m, ("lineage_graph.cli",))) == sorted(_CLI_CORE)
+
+
+def test_show_help_loads_only_the_module_that_defines_show() -> None:
+    done, modules = _imported(["show", "--help"], _subprocess_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    # cli.query registers deploy/alias (cli.deploy) and roles (cli.roles) as its own commands.
+    own = {"lineage_graph.cli.query", "lineage_graph.cli.deploy", "lineage_graph.cli.roles"}
+    cli = {m for m in modules if _under(m, ("lineage_graph.cli",))}
+    assert sorted(cli) == sorted(_CLI_CORE | own)
 
 
 def test_a_query_command_with_neo4j_uri_imports_no_server_or_browser(
@@ -90,6 +127,29 @@ def test_a_query_command_with_neo4j_uri_imports_no_server_or_browser(
     assert "lineage_graph.store.neo4j" in modules
     server_or_browser = ("lineage_graph.server", "lineage_graph.browser")
     assert sorted(m for m in modules if _under(m, server_or_browser)) == []
+
+
+def test_show_json_with_neo4j_uri_imports_only_what_a_point_question_needs(
+    neo4j_store: Neo4jStore, neo4j_target: Neo4jTarget
+) -> None:
+    """Issue 16: a point question from the CLI costs the driver and the store, not the server
+    machinery, the Browser, interop, tracking, rich's tables or networkx."""
+    from lineage_graph.models import Artifact, ArtifactType
+
+    neo4j_store.put_artifact_type(ArtifactType(name="Dataset"))
+    [aid] = neo4j_store.put_artifacts([Artifact(type="Dataset", name="d", uri="s3://d")])
+    done, modules = _imported(["show", f"a:{aid}", "--json"],
+                              _subprocess_env(**_env(neo4j_target)))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["node"]["name"] == "d"
+    assert "lineage_graph.store.neo4j" in modules
+    unneeded = ("lineage_graph.server", "lineage_graph.browser", "lineage_graph.interop",
+                "lineage_graph.tracking", "lineage_graph.demo", "rich", "networkx")  # fmt: skip
+    assert sorted(m for m in modules if _under(m, unneeded)) == []
+    cli = {m for m in modules if _under(m, ("lineage_graph.cli",))}
+    assert cli - _CLI_CORE <= {"lineage_graph.cli.query", "lineage_graph.cli.deploy",
+                               "lineage_graph.cli.roles", "lineage_graph.cli.output",
+                               "lineage_graph.cli.refs"}  # fmt: skip
 
 
 # ---- connection options --------------------------------------------------------------------------
