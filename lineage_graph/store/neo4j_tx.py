@@ -226,9 +226,9 @@ class Neo4jPort(StatementRunner):
     def _split(
         self, family: str, ends: tuple[Kind, Kind], rows: Iterable[tuple[Any, dict[str, Any]]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(rows to MERGE, distinct rows to CREATE with their count ``n``) of one family,
-        whose ``(key, first end id, second end id)`` are given; every end is then no longer
-        fresh for the family (a later write in this transaction may repeat a link)."""
+        """(rows to MERGE, distinct rows to CREATE with their count ``n``) of one family from
+        ``(identity key, row)`` pairs; a row's ends are under ``_END`` of ``ends``. Every end
+        is then no longer fresh for the family (a later write here may repeat a link)."""
         fresh_a, fresh_b = (self._fresh[family][k] for k in ends)
         merge: list[dict[str, Any]] = []
         create: dict[Any, dict[str, Any]] = {}
@@ -250,7 +250,7 @@ class Neo4jPort(StatementRunner):
         return merge, list(create.values())
 
     def write_events(self, events: Sequence[Event]) -> tuple[int, int]:
-        by_type: dict[EventType, list[tuple[Any, dict[str, Any]]]] = {}
+        keyed: list[tuple[Any, dict[str, Any]]] = []
         # Batches repeat a few paths many times; steps are checked int (never bool) or str,
         # so equal tuples encode equally.
         paths: dict[tuple[int | str, ...], str] = {}
@@ -258,30 +258,32 @@ class Neo4jPort(StatementRunner):
             path = paths.get(e.path)
             if path is None:
                 path = paths[e.path] = encode_path(e.path)
-            by_type.setdefault(e.type, []).append(
-                (
-                    (e.artifact_id, e.execution_id, path),
-                    {
-                        "artifact_id": e.artifact_id,
-                        "execution_id": e.execution_id,
-                        "path": path,
-                        "ts": e.timestamp,
-                    },
-                )
-            )
+            row: dict[str, Any] = {
+                "type": e.type,
+                "artifact_id": e.artifact_id,
+                "execution_id": e.execution_id,
+                "path": path,
+                "ts": e.timestamp,
+            }
+            keyed.append(((e.type, e.artifact_id, e.execution_id, path), row))
+        # Split once for every type: an end stays fresh for all the event types of this call.
+        merge, create = self._split("event", _EVENT_ENDS, keyed)
+        by_type: dict[tuple[EventType, int], list[dict[str, Any]]] = {}
+        for way, rows in enumerate((merge, create)):
+            for row in rows:
+                event_type: EventType = row.pop("type")
+                by_type.setdefault((event_type, way), []).append(row)
         # One statement per event type present (a relationship type cannot be a parameter
         # without making MERGE ten times slower).
         matched = created = 0
-        for event_type, keyed in by_type.items():
-            merge, create = self._split("event", _EVENT_ENDS, keyed)
-            names = _EVENT_STATEMENTS[event_type.is_input]
-            for name, rows in zip(names, (merge, create), strict=True):
-                for part in chunks(rows):
-                    result = self.tx.run(cypher(name, None, event_type), rows=list(part))
-                    matched += result.single(strict=True)["written"]
-                    created += result.consume().counters.relationships_created
-                    if self.hook is not None:
-                        self.hook(name)
+        for (event_type, way), rows in by_type.items():
+            name = _EVENT_STATEMENTS[event_type.is_input][way]
+            for part in chunks(rows):
+                result = self.tx.run(cypher(name, None, event_type), rows=list(part))
+                matched += result.single(strict=True)["written"]
+                created += result.consume().counters.relationships_created
+                if self.hook is not None:
+                    self.hook(name)
         return matched, created
 
     def write_links(
