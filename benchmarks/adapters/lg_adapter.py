@@ -3,7 +3,10 @@
 
 Ingest buffers records until ``BATCH_ELEMENTS`` nodes+edges, then writes them with one call
 per kind: ``put_contexts`` + ``put_parent_contexts``, ``put_artifacts``, ``put_executions``,
-``put_events``, ``put_attributions_and_associations`` (each UNWIND-batched by the store).
+``put_events``, ``put_attributions_and_associations`` (each UNWIND-batched by the store), all
+in one ``Store.atomic`` transaction per batch as the importers write (the same rules; events
+and links at nodes the batch created are then CREATEd, not MERGEd). ``LG_BENCH_PER_CALL=1``
+runs each call in its own transaction instead.
 """
 
 from __future__ import annotations
