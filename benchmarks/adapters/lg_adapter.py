@@ -3,7 +3,10 @@
 
 Ingest buffers records until ``BATCH_ELEMENTS`` nodes+edges, then writes them with one call
 per kind: ``put_contexts`` + ``put_parent_contexts``, ``put_artifacts``, ``put_executions``,
-``put_events``, ``put_attributions_and_associations`` (each UNWIND-batched by the store).
+``put_events``, ``put_attributions_and_associations`` (each UNWIND-batched by the store), all
+in one ``Store.atomic`` transaction per batch as the importers write (the same rules; events
+and links at nodes the batch created are then CREATEd, not MERGEd). ``LG_BENCH_PER_CALL=1``
+runs each call in its own transaction instead.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from lineage_graph import lineage
 from lineage_graph.interop.bulk import Item
@@ -29,10 +32,12 @@ from lineage_graph.models import (
     Execution,
     ExecutionState,
     ExecutionType,
+    Kind,
     ParentContext,
 )
 from lineage_graph.server import resolve
 from lineage_graph.store.neo4j import Neo4jStore
+from lineage_graph.store.rules import WriteRules
 
 from ..cypher import bench_query
 from ..workloads import (
@@ -47,6 +52,9 @@ from ..workloads import (
 from .base import IngestStats, Method, System, durable_key, peak_rss_mb
 
 BATCH_ELEMENTS = 20_000
+#: Write each batch in one transaction (``Store.atomic``, as the importers do) instead of one
+#: transaction per ``put_*`` call: the same rules, one lock, type read and commit per batch.
+ONE_TRANSACTION = os.environ.get("LG_BENCH_PER_CALL") != "1"
 
 
 def du_bytes(path: str) -> int | None:
@@ -126,97 +134,13 @@ class LineageGraphSystem(System):
         return IngestStats(n, secs, peak_rss_mb(), base, self.store_bytes())
 
     def _flush(self, buf: list[Record], durable: dict[str, int]) -> None:
-        s = self.store
-        ids: dict[str, int] = {}  # this batch's artifact keys
-        cids: dict[str, int] = {}
-
-        def aid(key: str) -> int:
-            return ids[key] if key in ids else durable[key]
-
-        def cid(key: str) -> int:
-            return cids[key] if key in cids else durable["ctx:" + key]
-
-        ctxs = [r for r in buf if isinstance(r, ContextRec)]
-        if ctxs:
-            for r, i in zip(
-                ctxs,
-                s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs]),
-                strict=False,
-            ):
-                cids[r.key] = i
-                if r.parent is None:
-                    durable["ctx:" + r.key] = i
-            links = [
-                ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
-                for r in ctxs
-                if r.parent
-            ]
-            if links:
-                s.put_parent_contexts(links)
-        arts, execs = split_batch(buf)
-        if arts:
-            new = s.put_artifacts(
-                [
-                    Artifact(
-                        type=a.type,
-                        name=a.name,
-                        uri=a.uri,
-                        state=ArtifactState.LIVE,
-                        create_time=a.create_time,
-                        custom_properties=a.props,
-                    )
-                    for a in arts
-                ]
-            )
-            for a, i in zip(arts, new, strict=False):
-                ids[a.key] = i
-                if durable_key(a.key, a.type):
-                    durable[a.key] = i
-        if not execs:
-            return
-        eids = s.put_executions(
-            [
-                Execution(
-                    type=e.type,
-                    name=e.name,
-                    last_known_state=ExecutionState(e.state),
-                    create_time=e.create_time,
-                    custom_properties=e.props,
-                )
-                for e in execs
-            ]
-        )
-        events: list[Event] = []
-        attributions: list[Attribution] = []
-        associations: list[Association] = []
-        for e, x in zip(execs, eids, strict=False):
-            for key, path in e.inputs:
-                events.append(
-                    Event(
-                        artifact_id=aid(key),
-                        execution_id=x,
-                        type=EventType.INPUT,
-                        path=(path,),
-                        timestamp=e.create_time,
-                    )
-                )
-            for a, path in e.outputs:
-                events.append(
-                    Event(
-                        artifact_id=ids[a.key],
-                        execution_id=x,
-                        type=EventType.OUTPUT,
-                        path=(path,),
-                        timestamp=e.create_time,
-                    )
-                )
-            associations.extend(Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
-            attributions.extend(
-                Attribution(artifact_id=aid(a), context_id=cid(c)) for a, c in e.attributions
-            )
-        s.put_events(events)
-        if attributions or associations:
-            s.put_attributions_and_associations(attributions, associations)
+        if ONE_TRANSACTION:
+            # The work may run again after a transient error: it writes only to fresh dicts,
+            # merged into ``durable`` once the transaction committed.
+            new = self.store.atomic(lambda w: _write_batch(_RulesCalls(w), buf, durable))
+        else:
+            new = _write_batch(self.store, buf, durable)
+        durable.update(new)
 
     # ---- bulk first load -----------------------------------------------------------------
 
@@ -317,6 +241,144 @@ class LineageGraphSystem(System):
 
             m["store.failed_upstream"] = why
         return m
+
+
+class _Puts(Protocol):
+    """The batch calls ``_write_batch`` makes: the store's, or the same rules inside one
+    ``atomic`` transaction (``_RulesCalls``)."""
+
+    def put_contexts(self, contexts: Sequence[Context]) -> list[int]: ...
+    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None: ...
+    def put_artifacts(self, artifacts: Sequence[Artifact]) -> list[int]: ...
+    def put_executions(self, executions: Sequence[Execution]) -> list[int]: ...
+    def put_events(self, events: Sequence[Event]) -> None: ...
+    def put_attributions_and_associations(
+        self, attributions: Sequence[Attribution], associations: Sequence[Association]
+    ) -> None: ...
+
+
+class _RulesCalls:
+    """The store's batch ``put_*`` calls on one transaction's rules (what ``Store`` runs,
+    each in its own transaction)."""
+
+    def __init__(self, w: WriteRules) -> None:
+        self.w = w
+
+    def put_contexts(self, contexts: Sequence[Context]) -> list[int]:
+        return self.w.put_nodes(Kind.CONTEXT, contexts)
+
+    def put_parent_contexts(self, links: Sequence[ParentContext]) -> None:
+        self.w.put_parents(links)
+
+    def put_artifacts(self, artifacts: Sequence[Artifact]) -> list[int]:
+        return self.w.put_nodes(Kind.ARTIFACT, artifacts)
+
+    def put_executions(self, executions: Sequence[Execution]) -> list[int]:
+        return self.w.put_nodes(Kind.EXECUTION, executions)
+
+    def put_events(self, events: Sequence[Event]) -> None:
+        self.w.put_events(events)
+
+    def put_attributions_and_associations(
+        self, attributions: Sequence[Attribution], associations: Sequence[Association]
+    ) -> None:
+        self.w.put_links(attributions, associations)
+
+
+def _write_batch(s: _Puts, buf: list[Record], durable: Mapping[str, int]) -> dict[str, int]:
+    """Write one batch with one call per kind; the keys later batches may reference."""
+    new: dict[str, int] = {}
+    ids: dict[str, int] = {}  # this batch's artifact keys
+    cids: dict[str, int] = {}
+
+    def aid(key: str) -> int:
+        return ids[key] if key in ids else durable[key]
+
+    def cid(key: str) -> int:
+        return cids[key] if key in cids else durable["ctx:" + key]
+
+    ctxs = [r for r in buf if isinstance(r, ContextRec)]
+    if ctxs:
+        for r, i in zip(
+            ctxs,
+            s.put_contexts([Context(type=r.type, name=r.name) for r in ctxs]),
+            strict=False,
+        ):
+            cids[r.key] = i
+            if r.parent is None:
+                new["ctx:" + r.key] = i
+        links = [
+            ParentContext(child_id=cid(r.key), parent_id=cid(r.parent))
+            for r in ctxs
+            if r.parent
+        ]
+        if links:
+            s.put_parent_contexts(links)
+    arts, execs = split_batch(buf)
+    if arts:
+        created = s.put_artifacts(
+            [
+                Artifact(
+                    type=a.type,
+                    name=a.name,
+                    uri=a.uri,
+                    state=ArtifactState.LIVE,
+                    create_time=a.create_time,
+                    custom_properties=a.props,
+                )
+                for a in arts
+            ]
+        )
+        for a, i in zip(arts, created, strict=False):
+            ids[a.key] = i
+            if durable_key(a.key, a.type):
+                new[a.key] = i
+    if not execs:
+        return new
+    eids = s.put_executions(
+        [
+            Execution(
+                type=e.type,
+                name=e.name,
+                last_known_state=ExecutionState(e.state),
+                create_time=e.create_time,
+                custom_properties=e.props,
+            )
+            for e in execs
+        ]
+    )
+    events: list[Event] = []
+    attributions: list[Attribution] = []
+    associations: list[Association] = []
+    for e, x in zip(execs, eids, strict=False):
+        for key, path in e.inputs:
+            events.append(
+                Event(
+                    artifact_id=aid(key),
+                    execution_id=x,
+                    type=EventType.INPUT,
+                    path=(path,),
+                    timestamp=e.create_time,
+                )
+            )
+        for a, path in e.outputs:
+            events.append(
+                Event(
+                    artifact_id=ids[a.key],
+                    execution_id=x,
+                    type=EventType.OUTPUT,
+                    path=(path,),
+                    timestamp=e.create_time,
+                )
+            )
+        associations.extend(Association(execution_id=x, context_id=cid(c)) for c in e.contexts)
+        attributions.extend(
+            Attribution(artifact_id=aid(a), context_id=cid(c)) for a, c in e.attributions
+        )
+    s.put_events(events)
+    if attributions or associations:
+        s.put_attributions_and_associations(attributions, associations)
+    return new
 
 
 def _bulk_items(wl: Workload, counted: list[int]) -> Iterator[Item]:

@@ -46,6 +46,17 @@ BATCH = 10_000
 
 Hook = Callable[[str], None]
 
+# Relationship families whose writes CREATE at nodes the transaction created (Neo4jPort).
+_FAMILIES = ("event", "attribution", "association")
+_EVENT_ENDS = (Kind.ARTIFACT, Kind.EXECUTION)
+# (MERGE, CREATE) statements of input (True) and output (False) events.
+_EVENT_STATEMENTS = {
+    True: ("event_put_input", "event_create_input"),
+    False: ("event_put_output", "event_create_output"),
+}
+# The row key holding each kind's end id.
+_END = {Kind.ARTIFACT: "artifact_id", Kind.EXECUTION: "execution_id", Kind.CONTEXT: "context_id"}
+
 
 @cache
 def cypher(name: str, kind: Kind | None = None, event: EventType | None = None) -> LiteralString:
@@ -144,6 +155,13 @@ class Neo4jPort(StatementRunner):
     def __init__(self, tx: ManagedTransaction, hook: Hook | None = None) -> None:
         super().__init__(tx, hook)
         self.run("counter_lock")
+        # Nodes this transaction created that no relationship of a family (events,
+        # attributions, associations) has touched yet: none of that family can exist at
+        # them, so one with such an end is CREATEd, not MERGEd (no expansion, no lock on the
+        # other end's relationships). A retry builds a new port, so this starts empty.
+        self._fresh: dict[str, dict[Kind, set[int]]] = {
+            family: {k: set() for k in Kind} for family in _FAMILIES
+        }
 
     def stored_types(self) -> Mapping[Kind, Mapping[str, AnyType]]:
         types: dict[Kind, dict[str, AnyType]] = {k: {} for k in Kind}
@@ -202,9 +220,37 @@ class Neo4jPort(StatementRunner):
         # Updates first: a new node may take a name an update just gave up.
         self.run_batched("node_update", kind, "rows", rows[True])
         self.run_batched("node_create", kind, "rows", rows[False])
+        for fresh in self._fresh.values():
+            fresh[kind].update(w.node_id for w in creates)
+
+    def _split(
+        self, family: str, ends: tuple[Kind, Kind], rows: Iterable[tuple[Any, dict[str, Any]]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(rows to MERGE, distinct rows to CREATE with their count ``n``) of one family from
+        ``(identity key, row)`` pairs; a row's ends are under ``_END`` of ``ends``. Every end
+        is then no longer fresh for the family (a later write here may repeat a link)."""
+        fresh_a, fresh_b = (self._fresh[family][k] for k in ends)
+        merge: list[dict[str, Any]] = []
+        create: dict[Any, dict[str, Any]] = {}
+        touched_a: set[int] = set()
+        touched_b: set[int] = set()
+        for key, row, a, b in ((k, r, r[_END[ends[0]]], r[_END[ends[1]]]) for k, r in rows):
+            touched_a.add(a)
+            touched_b.add(b)
+            if a in fresh_a or b in fresh_b:
+                seen = create.get(key)
+                if seen is None:
+                    create[key] = {**row, "n": 1}  # the first one's ts, as MERGE keeps
+                else:
+                    seen["n"] += 1
+            else:
+                merge.append(row)
+        fresh_a -= touched_a
+        fresh_b -= touched_b
+        return merge, list(create.values())
 
     def write_events(self, events: Sequence[Event]) -> tuple[int, int]:
-        by_type: dict[EventType, list[dict[str, Any]]] = {}
+        keyed: list[tuple[Any, dict[str, Any]]] = []
         # Batches repeat a few paths many times; steps are checked int (never bool) or str,
         # so equal tuples encode equally.
         paths: dict[tuple[int | str, ...], str] = {}
@@ -212,19 +258,26 @@ class Neo4jPort(StatementRunner):
             path = paths.get(e.path)
             if path is None:
                 path = paths[e.path] = encode_path(e.path)
-            by_type.setdefault(e.type, []).append(
-                {
-                    "artifact_id": e.artifact_id,
-                    "execution_id": e.execution_id,
-                    "path": path,
-                    "ts": e.timestamp,
-                }
-            )
+            row: dict[str, Any] = {
+                "type": e.type,
+                "artifact_id": e.artifact_id,
+                "execution_id": e.execution_id,
+                "path": path,
+                "ts": e.timestamp,
+            }
+            keyed.append(((e.type, e.artifact_id, e.execution_id, path), row))
+        # Split once for every type: an end stays fresh for all the event types of this call.
+        merge, create = self._split("event", _EVENT_ENDS, keyed)
+        by_type: dict[tuple[EventType, int], list[dict[str, Any]]] = {}
+        for way, rows in enumerate((merge, create)):
+            for row in rows:
+                event_type: EventType = row.pop("type")
+                by_type.setdefault((event_type, way), []).append(row)
         # One statement per event type present (a relationship type cannot be a parameter
         # without making MERGE ten times slower).
         matched = created = 0
-        for event_type, rows in by_type.items():
-            name = "event_put_input" if event_type.is_input else "event_put_output"
+        for (event_type, way), rows in by_type.items():
+            name = _EVENT_STATEMENTS[event_type.is_input][way]
             for part in chunks(rows):
                 result = self.tx.run(cypher(name, None, event_type), rows=list(part))
                 matched += result.single(strict=True)["written"]
@@ -236,18 +289,37 @@ class Neo4jPort(StatementRunner):
     def write_links(
         self, attributions: Sequence[Attribution], associations: Sequence[Association]
     ) -> int:
-        written = self.run_batched(
-            "context_put_attributions",
-            None,
-            "rows",
-            [{"artifact_id": a.artifact_id, "context_id": a.context_id} for a in attributions],
-        )
-        return written + self.run_batched(
-            "context_put_associations",
-            None,
-            "rows",
-            [{"execution_id": a.execution_id, "context_id": a.context_id} for a in associations],
-        )
+        written = 0
+        for family, (merge_name, create_name), ends, rows in (
+            (
+                "attribution",
+                ("context_put_attributions", "context_create_attributions"),
+                (Kind.ARTIFACT, Kind.CONTEXT),
+                [
+                    (
+                        (a.artifact_id, a.context_id),
+                        {"artifact_id": a.artifact_id, "context_id": a.context_id},
+                    )
+                    for a in attributions
+                ],
+            ),
+            (
+                "association",
+                ("context_put_associations", "context_create_associations"),
+                (Kind.EXECUTION, Kind.CONTEXT),
+                [
+                    (
+                        (a.execution_id, a.context_id),
+                        {"execution_id": a.execution_id, "context_id": a.context_id},
+                    )
+                    for a in associations
+                ],
+            ),
+        ):
+            merge, create = self._split(family, ends, rows)
+            written += self.run_batched(merge_name, None, "rows", merge)
+            written += self.run_batched(create_name, None, "rows", create)
+        return written
 
     def context_ancestry(self, ids: Sequence[int]) -> tuple[set[int], list[tuple[int, int]]]:
         row = self.run("context_ancestor_edges", ids=[i for i in ids if v.fits_int64(i)])[0]

@@ -16,6 +16,7 @@ from lineage_graph.models import (
     Event,
     EventType,
     Execution,
+    Kind,
     ParentContext,
 )
 from lineage_graph.store.base import Store
@@ -262,4 +263,66 @@ def test_dangling_parent_link_is_refused(
         with pytest.raises(InvalidInputError) as info:
             typed.put_parent_contexts([link])
         assert (info.value.field, info.value.value) == (field, 999)
+    assert dump(typed) == before
+
+
+def test_events_and_links_at_nodes_created_in_the_same_transaction(
+    typed: Store, dump: Callable[[Store], dict[str, Any]]
+) -> None:
+    """Nodes created, then linked (twice over, duplicates in a batch, ends old and new) in
+    ONE transaction: each event and link exists once, with the first timestamp (Neo4j CREATEs
+    at nodes the transaction created instead of MERGEing: this pins it to MERGE's answer)."""
+    [old_a] = typed.put_artifacts([Artifact(type="Dataset", name="old")])
+    [old_c] = typed.put_contexts([Context(type="Pipeline", name="p")])
+
+    def work(w: Any) -> tuple[int, int, int]:
+        [a] = w.put_nodes(Kind.ARTIFACT, [Artifact(type="Model", name="m")])
+        [e] = w.put_nodes(Kind.EXECUTION, [Execution(type="Trainer", name="t")])
+        [c] = w.put_nodes(Kind.CONTEXT, [Context(type="PipelineRun", name="r")])
+        ev = Event(artifact_id=a, execution_id=e, type=EventType.OUTPUT, path=("m",), timestamp=5)
+        old_in = Event(artifact_id=old_a, execution_id=e, type=EventType.INPUT, timestamp=6)
+        w.put_events([ev, ev.model_copy(update={"timestamp": 7}), old_in, old_in])
+        w.put_events([ev.model_copy(update={"timestamp": 8}), old_in])  # again: no-ops
+        links = (
+            [Attribution(artifact_id=a, context_id=c), Attribution(artifact_id=a, context_id=c),
+             Attribution(artifact_id=old_a, context_id=c),
+             Attribution(artifact_id=a, context_id=old_c)],
+            [Association(execution_id=e, context_id=c), Association(execution_id=e, context_id=c),
+             Association(execution_id=e, context_id=old_c)],
+        )
+        w.put_links(*links)
+        w.put_links(*links)  # again: no-ops
+        return a, e, c
+
+    a, e, c = typed.atomic(work)
+    assert sorted(typed.get_events(execution_ids=[e]), key=_key) == sorted(
+        [
+            Event(artifact_id=a, execution_id=e, type=EventType.OUTPUT, path=("m",), timestamp=5),
+            Event(artifact_id=old_a, execution_id=e, type=EventType.INPUT, timestamp=6),
+        ],
+        key=_key,
+    )
+    assert [x.id for x in typed.get_artifacts_by_context(c)] == [old_a, a]
+    assert [x.id for x in typed.get_contexts_by_artifact(a)] == [old_c, c]
+    assert [x.id for x in typed.get_executions_by_context(c)] == [e]
+    assert [x.id for x in typed.get_contexts_by_execution(e)] == [old_c, c]
+    # A dangling end in the same kind of write is still refused, naming the field, and the
+    # whole transaction is rolled back.
+    before = dump(typed)
+
+    def dangling(w: Any) -> None:
+        [x] = w.put_nodes(Kind.EXECUTION, [Execution(type="Trainer", name="t2")])
+        w.put_events([Event(artifact_id=999, execution_id=x, type=EventType.INPUT)])
+
+    with pytest.raises(InvalidInputError) as info:
+        typed.atomic(dangling)
+    assert (info.value.field, info.value.value) == ("artifact_id", 999)
+
+    def dangling_link(w: Any) -> None:
+        [x] = w.put_nodes(Kind.ARTIFACT, [Artifact(type="Model", name="m2")])
+        w.put_links([Attribution(artifact_id=x, context_id=999)], [])
+
+    with pytest.raises(InvalidInputError) as info:
+        typed.atomic(dangling_link)
+    assert (info.value.field, info.value.value) == ("context_id", 999)
     assert dump(typed) == before

@@ -50,8 +50,9 @@ def _put_run(store: Neo4jStore, existing_id: int) -> None:
     )
 
 
-@pytest.mark.parametrize("fail_after", ["node_create", "node_update", "event_put_input",
-                                        "event_put_output", "context_put_associations"])
+# put_execution's events and links all touch the execution it creates: the CREATE statements.
+@pytest.mark.parametrize("fail_after", ["node_create", "node_update", "event_create_input",
+                                        "event_create_output", "context_create_associations"])
 def test_failure_mid_put_execution_leaves_no_trace(
     typed_neo4j: Neo4jStore, fail_after: str
 ) -> None:
@@ -131,7 +132,7 @@ def test_failure_mid_put_lineage_subgraph_leaves_no_trace(typed_neo4j: Neo4jStor
     before = _snapshot(store)
 
     def hook(statement: str) -> None:
-        if statement == "event_put_output":
+        if statement == "event_create_output":
             raise Injected("boom")
 
     store._after_statement = hook

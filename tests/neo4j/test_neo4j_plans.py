@@ -43,9 +43,13 @@ def _plan(driver: Driver, name: str, kind: Kind | None, event: EventType | None)
         ("node_delete", Kind.EXECUTION, None),
         ("event_put_input", None, EventType.INPUT),
         ("event_put_output", None, EventType.OUTPUT),
+        ("event_create_input", None, EventType.INPUT),
+        ("event_create_output", None, EventType.OUTPUT),
         ("event_get", None, None),
         ("context_put_attributions", None, None),
         ("context_put_associations", None, None),
+        ("context_create_attributions", None, None),
+        ("context_create_associations", None, None),
         ("context_put_parents", None, None),
     ],
 )

@@ -43,7 +43,7 @@ def test_driver_retry_after_dropped_connection_is_clean(
     dropped: list[str] = []
 
     def hook(statement: str) -> None:
-        if statement == "context_put_associations" and not dropped:
+        if statement == "context_create_associations" and not dropped:
             dropped.append(statement)
             raise SessionExpired("simulated dropped connection")
 

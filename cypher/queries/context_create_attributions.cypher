@@ -1,0 +1,9 @@
+// Attributions with an end this transaction created (no such link can exist yet): CREATE
+// instead of MERGE. Rows are distinct; r.n counts the input links each row stands for.
+// params: $rows
+// returns: written
+UNWIND $rows AS r
+MATCH (a:Artifact {id: r.artifact_id})
+MATCH (c:Context {id: r.context_id})
+CREATE (a)-[:ATTRIBUTED_TO]->(c)
+RETURN sum(r.n) AS written
