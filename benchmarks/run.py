@@ -191,7 +191,7 @@ def run(
                 mode = {
                     "mlmd": "put_execution loop",
                     "mlmd-batch": "batch calls",
-                    "lineage-graph": "batch put_* (UNWIND)",
+                    "lineage-graph": "put_* batches, one transaction each",
                 }[how]
                 row = {
                     "workload": wl.name,
