@@ -29,6 +29,20 @@ WITH starts, made.create_time AS made_at,
 WITH starts, CASE WHEN made_at IS NULL AND produced_at IS NULL THEN $as_of
                   WHEN produced_at IS NULL OR made_at >= produced_at THEN made_at
                   ELSE produced_at END AS as_of
+// Nothing in the store newer than as_of (seeks on the create_time and event ts indexes): the as-of
+// graph is the current graph, walked without the per-hop time tests (half the walk's cost). Not for
+// a negative time, where a missing time (counted as 0) would be newer than it.
+WITH starts, CASE WHEN as_of >= 0
+                   AND NOT EXISTS { MATCH (n:Artifact) WHERE n.create_time > as_of }
+                   AND NOT EXISTS { MATCH (n:Execution) WHERE n.create_time > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:INPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:OUTPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:DECLARED_INPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:DECLARED_OUTPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:INTERNAL_INPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:INTERNAL_OUTPUT]->() WHERE e.ts > as_of }
+                   AND NOT EXISTS { MATCH ()-[e:PENDING_OUTPUT]->() WHERE e.ts > as_of }
+                  THEN null ELSE as_of END AS as_of
 // DISTINCT inside the subquery: its input is one row, so it is over all starts' walks.
 CALL (starts, as_of) {
   UNWIND starts AS s
