@@ -13,7 +13,11 @@ Walks come in three files per direction (``walk_text``): the answer as ONE recor
 list of per-node lists (decoding one record of lists costs a fraction of a record per node),
 a ``_now`` twin of it without the ``$as_of`` tests for the common ``as_of=None``, and a
 ``_stream`` form (a row per node) for a time budget, where the rows already received are the
-partial answer. Rows become answer models in ``store/neo4j_lineage_rows.py``.
+partial answer. The one-row forms also bring each node's open incidents (``$incidents``) and,
+upstream, compute "as of the start's creation" themselves (``$created``), so a service walk
+(``lineage.upstream``) is one round trip; an as-of walk with nothing in the store newer than its
+time walks without the per-hop time tests. Rows become answer models in
+``store/neo4j_lineage_rows.py``.
 """
 
 from __future__ import annotations
