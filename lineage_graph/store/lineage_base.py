@@ -85,9 +85,9 @@ class LineageQueries(ABC):
             direction: ``upstream`` (what produced it) or ``downstream`` (what it fed).
             options: filters and guardrails (``answers.WalkOptions``); keywords given as
                 well replace its fields (``lineage_walk(starts, "upstream", max_depth=2)``).
-            as_of_creation: with one artifact start and no ``as_of``, walk the graph as of
-                that artifact's creation (``creation_times``; the current graph if it has no
-                time), what ``lineage.upstream`` asks by default.
+            as_of_creation: upstream of one artifact start without ``as_of``, walk the graph
+                as of that artifact's creation (``creation_times``; the current graph if it
+                has no time), what ``lineage.upstream`` asks by default.
             marked: every node carries its open incidents (``open_incidents``), what every
                 service answer shows.
 
@@ -101,7 +101,7 @@ class LineageQueries(ABC):
         given = options if options is not None else WalkOptions()
         checked = check_walk(starts, direction, replace(given, **keywords) if keywords else given)
         created = (
-            as_of_creation and checked.as_of is None
+            as_of_creation and direction == "upstream" and checked.as_of is None
             and len(starts) == 1 and starts[0].kind is Kind.ARTIFACT
         )
         nodes, timed_out = self._walk(starts, direction, checked, created=created, marked=marked)
