@@ -171,6 +171,10 @@ def test_upstream_as_of_creation_with_and_without_anything_newer(store: Store, l
     assert _names(L.upstream(store, start, roots_only=True)) == ["raw.csv"]
     roots_now = ["raw.csv", "extra.csv"] if late else ["raw.csv"]
     assert _names(L.upstream(store, start, roots_only=True, current=True)) == roots_now
+    # "As of creation" is an upstream notion: a downstream walk is of the current graph.
+    down = [L.artifact(extra)], "downstream"
+    assert store.lineage_walk(*down, as_of_creation=True) == store.lineage_walk(*down)
+    assert _names(store.lineage_walk(*down)) == (["model", "trainer"] if late else [])
 
 
 def test_walk_answers_carry_incidents_in_one_statement(neo4j_store: Neo4jStore) -> None:
