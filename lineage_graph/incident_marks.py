@@ -5,7 +5,9 @@ The services (``lineage``, ``questions``, ``deployments``) pass each answer thro
 ``with_incidents`` before returning it: one batched ``Store.open_incidents`` lookup for all
 the nodes in the answer, whatever its shape, so both backends fill the field the same way and
 a question costs one extra round trip, not one per node. Nodes without open incidents keep the
-empty tuple (and are not copied).
+empty tuple (and are not copied). Walks (``lineage.upstream``/``downstream``) skip it: the store
+fills the field in the walk itself (``Store.lineage_walk(marked=True)``; on Neo4j, in the same
+statement).
 
 Example::
 

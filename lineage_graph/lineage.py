@@ -28,7 +28,8 @@ Public API::
     resolve_incident(store, incident_id, resolution="") -> Incident
 
 ``start``/``source``/``target`` are ``NodeRef`` (artifact or execution). Every node in an
-answer carries its open incidents (``LineageNode.incidents``; one more query per answer).
+answer carries its open incidents (``LineageNode.incidents``): walks get them from the walk
+itself (``Store.lineage_walk(marked=True)``), other answers with one more query.
 The walk keywords are ``answers.WalkOptions``'s fields; ``options=WalkOptions(...)`` passes
 them as one value (keywords given as well replace its fields). Guardrails: ``limit`` and
 ``timeout`` give ``partial=True`` with a ``reason`` instead of an error; ``max_depth`` bounds
@@ -155,14 +156,11 @@ def upstream(
         upstream(store, artifact(42), types=["Dataset"], roots_only=True)
         upstream(store, artifact(42), current=True)     # including what came later
     """
-    start = _walkable(start, "start")
-    given = options.as_of if options is not None else None
-    if (start.kind is Kind.ARTIFACT and not current
-            and keywords.get("as_of", given) is None):
-        created = store.creation_times([start.id]).get(start.id)
-        if created is not None:
-            keywords["as_of"] = created
-    return with_incidents(store, store.lineage_walk([start], "upstream", options, **keywords))
+    # One store call: on Neo4j the creation time and the incidents come with the walk.
+    return store.lineage_walk(
+        [_walkable(start, "start")], "upstream", options, as_of_creation=not current,
+        marked=True, **keywords,
+    )
 
 
 def downstream(
@@ -173,8 +171,8 @@ def downstream(
 ) -> LineageResult:
     """Everything derived from ``start``; arguments as for ``upstream`` (``roots_only`` keeps
     the leaves: nodes nothing consumed)."""
-    return with_incidents(
-        store, store.lineage_walk([_walkable(start, "start")], "downstream", options, **keywords)
+    return store.lineage_walk(
+        [_walkable(start, "start")], "downstream", options, marked=True, **keywords
     )
 
 
@@ -247,7 +245,7 @@ def upstream_as_of(
         raise NotFoundError(f"no artifact with id {artifact_id}")
     when = as_of if as_of is not None else (created[artifact_id] or 0)
     options = WalkOptions(as_of=when, types=types, roots_only=roots_only)
-    return with_incidents(store, store.lineage_walk([artifact(artifact_id)], "upstream", options))
+    return store.lineage_walk([artifact(artifact_id)], "upstream", options, marked=True)
 
 
 def pipeline_runs(store: Store, pipeline_id: int) -> list[Context]:

@@ -1,11 +1,12 @@
 // Upstream walk of the current graph (no as_of): artifacts and executions the starts came from.
 // Same answer as lineage_upstream with $as_of null, without its per-relationship time tests.
-// One row: `rows` is a list of [id, is_artifact, type, name, uri, state, create_time, props], at most
-// $cap of them (LIMIT before collect keeps the walk stoppable). One record of lists decodes far faster
-// than a record per node. DISTINCT over a one-relationship pattern plans as
+// One row: `rows` is a list of [id, is_artifact, type, name, uri, state, create_time, props, incidents],
+// at most $cap of them (LIMIT before collect keeps the walk stoppable); `incidents` are the node's open
+// incidents when $incidents is set and some incident is open (else null: no node is looked at).
+// One record of lists decodes far faster than a record per node. DISTINCT over a one-relationship pattern plans as
 // VarLengthExpand(Pruning,BFS,All): diamonds never enumerate paths. The depth placeholder is replaced
 // by a validated int or nothing.
-// params: $artifact_ids, $execution_ids, $types, $kinds, $roots_only, $include_starts, $with_properties, $cap
+// params: $artifact_ids, $execution_ids, $types, $kinds, $roots_only, $include_starts, $with_properties, $incidents, $cap
 // returns: rows
 CALL () {
   MATCH (s:Artifact) WHERE s.id IN $artifact_ids RETURN s
@@ -32,6 +33,10 @@ WHERE CASE
         }
       END
 WITH u LIMIT $cap
-RETURN collect([u.id, u:Artifact, u.type, u.name, u.uri, coalesce(u.state, u.last_known_state),
-                u.create_time,
-                CASE WHEN $with_properties THEN [k IN keys(u) WHERE k CONTAINS '.' | [k, u[k]]] END]) AS rows
+// Whether any incident is open: when none is (the common case), no node's incidents are looked at.
+WITH collect(u) AS found
+WITH found, CASE WHEN $incidents THEN EXISTS { MATCH (:Incident {status: 'OPEN'}) } ELSE false END AS marked
+RETURN [u IN found | [u.id, u:Artifact, u.type, u.name, u.uri, coalesce(u.state, u.last_known_state),
+                      u.create_time,
+                      CASE WHEN $with_properties THEN [k IN keys(u) WHERE k CONTAINS '.' | [k, u[k]]] END,
+                      CASE WHEN marked THEN [(u)<-[:FOUND_IN|TAINTS]-(i:Incident {status: 'OPEN'}) | i.id] END]] AS rows

@@ -58,7 +58,9 @@ from ..answers import (
     TargetState,
     WalkKeywords,
     WalkOptions,
+    node_order,
 )
+from ..models import Kind
 from .lineage_checks import check_walk
 from .lineage_rules import Reached, taint_answer, walk_result
 
@@ -71,6 +73,9 @@ class LineageQueries(ABC):
         starts: Sequence[NodeRef],
         direction: Direction,
         options: WalkOptions | None = None,
+        *,
+        as_of_creation: bool = False,
+        marked: bool = False,
         **keywords: Unpack[WalkKeywords],
     ) -> LineageResult:
         """Artifacts and executions reachable from ``starts`` (the starts only if asked).
@@ -80,6 +85,11 @@ class LineageQueries(ABC):
             direction: ``upstream`` (what produced it) or ``downstream`` (what it fed).
             options: filters and guardrails (``answers.WalkOptions``); keywords given as
                 well replace its fields (``lineage_walk(starts, "upstream", max_depth=2)``).
+            as_of_creation: upstream of one artifact start without ``as_of``, walk the graph
+                as of that artifact's creation (``creation_times``; the current graph if it
+                has no time), what ``lineage.upstream`` asks by default.
+            marked: every node carries its open incidents (``open_incidents``), what every
+                service answer shows.
 
         Returns:
             Nodes in answer order; ``edges`` only with ``with_edges``; ``partial`` with a
@@ -90,12 +100,37 @@ class LineageQueries(ABC):
         """
         given = options if options is not None else WalkOptions()
         checked = check_walk(starts, direction, replace(given, **keywords) if keywords else given)
-        nodes, timed_out = self._walk_nodes(starts, direction, checked)
+        created = (
+            as_of_creation and direction == "upstream" and checked.as_of is None
+            and len(starts) == 1 and starts[0].kind is Kind.ARTIFACT
+        )
+        nodes, timed_out = self._walk(starts, direction, checked, created=created, marked=marked)
         result = walk_result(nodes, checked, timed_out)
         if checked.with_edges:
             edges = self.lineage_edges([*starts, *(n.ref for n in result.nodes)])
             result = result.model_copy(update={"edges": edges})
         return result
+
+    def _walk(
+        self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions, *,
+        created: bool, marked: bool,
+    ) -> tuple[list[LineageNode], bool]:
+        """``_walk_nodes``, as of the one artifact start's creation when ``created``, with
+        each node's open incidents when ``marked``. Here as separate store calls (free in
+        memory); Neo4j folds them into the walk statement (one round trip)."""
+        if created:
+            when = self.creation_times([starts[0].id]).get(starts[0].id)
+            if when is not None:
+                options = replace(options, as_of=when)
+        nodes, timed_out = self._walk_nodes(starts, direction, options)
+        if marked and nodes:
+            found = self.open_incidents(sorted({n.ref for n in nodes}, key=node_order))
+            if found:
+                nodes = [
+                    n.model_copy(update={"incidents": found[n.ref]}) if n.ref in found else n
+                    for n in nodes
+                ]
+        return nodes, timed_out
 
     @abstractmethod
     def _walk_nodes(

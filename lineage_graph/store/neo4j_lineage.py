@@ -13,7 +13,11 @@ Walks come in three files per direction (``walk_text``): the answer as ONE recor
 list of per-node lists (decoding one record of lists costs a fraction of a record per node),
 a ``_now`` twin of it without the ``$as_of`` tests for the common ``as_of=None``, and a
 ``_stream`` form (a row per node) for a time budget, where the rows already received are the
-partial answer. Rows become answer models in ``store/neo4j_lineage_rows.py``.
+partial answer. The one-row forms also bring each node's open incidents (``$incidents``) and,
+upstream, compute "as of the start's creation" themselves (``$created``), so a service walk
+(``lineage.upstream``) is one round trip; an as-of walk with nothing in the store newer than its
+time walks without the per-hop time tests. Rows become answer models in
+``store/neo4j_lineage_rows.py``.
 """
 
 from __future__ import annotations
@@ -111,6 +115,23 @@ def _taint_rows(reached: Sequence[TaintedNode], kind: Kind) -> list[dict[str, An
     ]
 
 
+def _walk_params(starts: Sequence[NodeRef], options: WalkOptions) -> dict[str, Any]:
+    """The parameters every walk statement takes."""
+    limit = options.limit
+    return {
+        "artifact_ids": sorted({s.id for s in starts if s.kind is Kind.ARTIFACT}),
+        "execution_ids": sorted({s.id for s in starts if s.kind is Kind.EXECUTION}),
+        "as_of": options.as_of,
+        "types": None if options.types is None else list(options.types),
+        "kinds": None if options.kinds is None else [Kind(k).value for k in options.kinds],
+        "roots_only": options.roots_only,
+        "include_starts": options.include_starts,
+        "with_properties": options.with_properties,
+        # cap + 1 rows tell "more than the cap" without fetching the rest.
+        "cap": _NO_LIMIT if limit is None else limit + 1,
+    }
+
+
 class Neo4jLineageMixin(LineageQueries):
     """Implements ``LineageQueries`` for ``Neo4jStore`` (its ``read``/``write``/``run_read``)."""
 
@@ -162,45 +183,53 @@ class Neo4jLineageMixin(LineageQueries):
 
     # ---- walks -----------------------------------------------------------------------------
 
+    def _walk(
+        self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions, *,
+        created: bool, marked: bool,
+    ) -> tuple[list[LineageNode], bool]:
+        if options.timeout is not None:
+            # A time budget streams a row per node; the creation time and the incidents then
+            # come in statements of their own (the base class's way).
+            return super()._walk(starts, direction, options, created=created, marked=marked)
+        return self._walk_rows(starts, direction, options, created=created, marked=marked), False
+
     def _walk_nodes(
         self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions
     ) -> tuple[list[LineageNode], bool]:
-        limit, with_properties = options.limit, options.with_properties
-        params = {
-            "artifact_ids": sorted({s.id for s in starts if s.kind is Kind.ARTIFACT}),
-            "execution_ids": sorted({s.id for s in starts if s.kind is Kind.EXECUTION}),
-            "as_of": options.as_of,
-            "types": None if options.types is None else list(options.types),
-            "kinds": None if options.kinds is None else [Kind(k).value for k in options.kinds],
-            "roots_only": options.roots_only,
-            "include_starts": options.include_starts,
-            "with_properties": with_properties,
-            # cap + 1 rows tell "more than the cap" without fetching the rest.
-            "cap": _NO_LIMIT if limit is None else limit + 1,
-        }
         if options.timeout is None:
-            # One row of node lists; without as_of, the statement without the time tests.
-            variant = "_now" if options.as_of is None else ""
-            if options.as_of is None:
-                del params["as_of"]
-            text = walk_text(direction, options.max_depth, variant)
-            return self._walk_rows(text, params), False
+            return self._walk_rows(starts, direction, options, created=False, marked=False), False
         # A row per node, so the rows that arrived before the budget ran out are kept.
         text = walk_text(direction, options.max_depth, "_stream")
+        params = _walk_params(starts, options)
         rows, timed_out = self._stream(text, params, options.timeout)
         nodes = [
             decode.walk_node(
                 [r["id"], r["kind"] == "artifact", r["type"], r["name"], r["uri"],
                  r["state"], r["create_time"], r["props"]],
-                with_properties,
+                options.with_properties,
             )
             for r in rows
         ]
         return nodes, timed_out
 
-    def _walk_rows(self, text: LiteralString, params: dict[str, Any]) -> list[LineageNode]:
-        """The nodes of a one-row walk statement (``rows``: a list of per-node lists)."""
-        with_properties = bool(params["with_properties"])
+    def _walk_rows(
+        self, starts: Sequence[NodeRef], direction: Direction, options: WalkOptions, *,
+        created: bool, marked: bool,
+    ) -> list[LineageNode]:
+        """The nodes of a one-row walk statement (``rows``: a list of per-node lists), as of
+        the one artifact start's creation when ``created`` (computed in the statement), with
+        their open incidents when ``marked``: one round trip either way."""
+        params = _walk_params(starts, options)
+        params["incidents"] = marked
+        if options.as_of is None and not created:
+            # The statement without the time tests.
+            del params["as_of"]
+            text = walk_text(direction, options.max_depth, "_now")
+        else:
+            if direction == "upstream":
+                params["created"] = created
+            text = walk_text(direction, options.max_depth, "")
+        with_properties = options.with_properties
 
         def work(runner: Any) -> list[Any]:
             record = runner.tx.run(text, params).single(strict=True)

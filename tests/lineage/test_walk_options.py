@@ -6,9 +6,11 @@ import dataclasses
 
 import pytest
 
+from benchmarks.profiling import captured
 from lineage_graph import lineage as L
 from lineage_graph.answers import (
     LineageNode,
+    LineageResult,
     NodeRef,
     WalkKeywords,
     WalkOptions,
@@ -19,8 +21,12 @@ from lineage_graph.errors import InvalidInputError
 from lineage_graph.models import Kind
 from lineage_graph.store.base import Store
 from lineage_graph.store.lineage_rules import Reached, taint_answer
+from lineage_graph.store.memory import MemoryStore
+from lineage_graph.store.neo4j import Neo4jStore
+from lineage_graph.store.neo4j_codec import CUSTOM
+from lineage_graph.store.neo4j_lineage_rows import walk_node
 
-from .histories import load
+from .histories import History, load
 from .story import Census, census
 
 
@@ -136,3 +142,80 @@ def test_a_context_is_reached_through_its_nearest_lowest_id_member() -> None:
     ]
     (context,) = [t for t in taint_answer(source, reached) if t.node.kind is Kind.CONTEXT]
     assert (context.hops, context.via) == (3, _r(a, 4))
+
+
+def _names(result: LineageResult) -> list[str | None]:
+    return [n.name for n in result.nodes]
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_upstream_as_of_creation_with_and_without_anything_newer(store: Store, late: bool) -> None:
+    # Without the late input, nothing in the store is newer than the model: Neo4j walks the
+    # current graph without time tests (the same answer); with it, the as-of walk leaves it out.
+    h = History()
+    raw = h.artifact("Dataset", "raw.csv")
+    extra = h.artifact("Dataset", "extra.csv")
+    trainer, (model,) = h.run("Trainer", "trainer", inputs=[raw],
+                              outputs=[("Model", "model", {})])
+    if late:
+        h.late_input(extra, trainer, h.tick())
+    load(store, h)
+    start = L.artifact(model)
+    assert _names(L.upstream(store, start)) == ["raw.csv", "trainer"]
+    current = ["raw.csv", "extra.csv", "trainer"] if late else ["raw.csv", "trainer"]
+    assert _names(L.upstream(store, start, current=True)) == current
+    # An explicit time at or after everything is the current graph too; before the start's
+    # own creation nothing led to it (a negative time: not even nodes without times).
+    assert _names(L.upstream(store, start, as_of=h.tick())) == current
+    assert _names(L.upstream(store, start, as_of=-1)) == []
+    assert _names(L.upstream(store, start, roots_only=True)) == ["raw.csv"]
+    roots_now = ["raw.csv", "extra.csv"] if late else ["raw.csv"]
+    assert _names(L.upstream(store, start, roots_only=True, current=True)) == roots_now
+    # "As of creation" is an upstream notion: a downstream walk is of the current graph.
+    down = [L.artifact(extra)], "downstream"
+    assert store.lineage_walk(*down, as_of_creation=True) == store.lineage_walk(*down)
+    assert _names(store.lineage_walk(*down)) == (["model", "trainer"] if late else [])
+
+
+def test_walk_answers_carry_incidents_in_one_statement(neo4j_store: Neo4jStore) -> None:
+    h = History()
+    raw = h.artifact("Dataset", "raw.csv")
+    _, (model,) = h.run("Trainer", "trainer", inputs=[raw], outputs=[("Model", "model", {})])
+    load(neo4j_store, h)
+    bad = L.mark_bad(neo4j_store, L.artifact(raw), "bad rows")
+    memory = MemoryStore()
+    load(memory, h)
+    L.mark_bad(memory, L.artifact(raw), "bad rows")
+    asks = [
+        lambda s: L.upstream(s, L.artifact(model)),
+        lambda s: L.upstream(s, L.artifact(model), current=True),
+        lambda s: L.downstream(s, L.artifact(raw)),
+        lambda s: L.upstream(s, L.artifact(model), roots_only=True, as_of=h.tick()),
+    ]
+    for ask in asks:
+        with captured() as seen:
+            got = ask(neo4j_store)
+        assert len(seen) == 1, [text.splitlines()[0] for text, _ in seen]
+        assert got == ask(memory)
+        assert all(n.incidents == (bad.id,) for n in got.nodes), got.nodes
+    # The store's own walk carries no incidents unless asked (callers outside the services).
+    plain = neo4j_store.lineage_walk([L.artifact(model)], "upstream")
+    assert [n.incidents for n in plain.nodes] == [(), ()]
+
+
+def test_walk_rows_build_the_nodes_model_construct_builds() -> None:
+    row = [7, True, "Model", "m", "/m", "LIVE", 1_000, [[CUSTOM + "k", "v"]], [4, 2, 4]]
+    for with_properties, marks in ((False, None), (True, [4, 2, 4]), (False, [])):
+        got = walk_node([*row[:8], marks], with_properties)
+        props = {"k": "v"} if with_properties else None
+        incidents = tuple(sorted(set(marks or ())))
+        fields = {"kind", "id", "type", "name", "uri", "state", "create_time", "properties"}
+        built = LineageNode.model_construct(
+            fields | ({"incidents"} if incidents else set()), kind=Kind.ARTIFACT, id=7,
+            type="Model", name="m", uri="/m", state="LIVE", create_time=1_000, hops=None,
+            properties=props, incidents=incidents,
+        )
+        assert got == built
+        assert list(got.__dict__) == list(LineageNode.model_fields)
+        assert got.model_fields_set == built.model_fields_set
+        assert got.__pydantic_extra__ is None and got.__pydantic_private__ is None
