@@ -58,3 +58,6 @@ def test_smoke_run_answers_equal_across_systems(bench_env: None, tmp_path: objec
     assert all(c["answer_size"] > 0 for c in checks)
     ingested = {(r["workload"], r["system"]): r["elements"] for r in results["ingest"]}
     assert ingested[("tfx-3k", "lineage-graph")] == ingested[("tfx-3k", "mlmd")] > 3000
+    # Every lineage-graph question was timed in turn with its floor round trip.
+    lg_rows = [r for r in results["latency"] if r["system"] == "lineage-graph"]
+    assert lg_rows and all(r["paired_floor_ms"] > 0 for r in lg_rows)
