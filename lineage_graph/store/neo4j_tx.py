@@ -289,37 +289,26 @@ class Neo4jPort(StatementRunner):
     def write_links(
         self, attributions: Sequence[Attribution], associations: Sequence[Association]
     ) -> int:
-        written = 0
-        for family, (merge_name, create_name), ends, rows in (
-            (
-                "attribution",
-                ("context_put_attributions", "context_create_attributions"),
-                (Kind.ARTIFACT, Kind.CONTEXT),
-                [
-                    (
-                        (a.artifact_id, a.context_id),
-                        {"artifact_id": a.artifact_id, "context_id": a.context_id},
-                    )
-                    for a in attributions
-                ],
-            ),
-            (
-                "association",
-                ("context_put_associations", "context_create_associations"),
-                (Kind.EXECUTION, Kind.CONTEXT),
-                [
-                    (
-                        (a.execution_id, a.context_id),
-                        {"execution_id": a.execution_id, "context_id": a.context_id},
-                    )
-                    for a in associations
-                ],
-            ),
-        ):
-            merge, create = self._split(family, ends, rows)
-            written += self.run_batched(merge_name, None, "rows", merge)
-            written += self.run_batched(create_name, None, "rows", create)
-        return written
+        return self._write_family(
+            "attribution", ("context_put_attributions", "context_create_attributions"),
+            (Kind.ARTIFACT, Kind.CONTEXT),
+            [{"artifact_id": a.artifact_id, "context_id": a.context_id} for a in attributions],
+        ) + self._write_family(
+            "association", ("context_put_associations", "context_create_associations"),
+            (Kind.EXECUTION, Kind.CONTEXT),
+            [{"execution_id": a.execution_id, "context_id": a.context_id} for a in associations],
+        )
+
+    def _write_family(
+        self, family: str, statements: tuple[str, str], ends: tuple[Kind, Kind],
+        rows: list[dict[str, Any]],
+    ) -> int:
+        """Links of one family: MERGEd, or CREATEd where an end is fresh (``_split``); a
+        link's identity is its two end ids."""
+        merge, create = self._split(family, ends, ((tuple(r.values()), r) for r in rows))
+        return self.run_batched(statements[0], None, "rows", merge) + self.run_batched(
+            statements[1], None, "rows", create
+        )
 
     def context_ancestry(self, ids: Sequence[int]) -> tuple[set[int], list[tuple[int, int]]]:
         row = self.run("context_ancestor_edges", ids=[i for i in ids if v.fits_int64(i)])[0]
